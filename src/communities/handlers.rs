@@ -1,0 +1,79 @@
+//! HTTP surface of communities.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+use crate::db::types::Id;
+
+use super::model::{Community, CommunityFilter, CommunityPatch, NewCommunity};
+use super::store;
+use crate::error::{ApiResult, Problem};
+use crate::http::body::JsonBody;
+use crate::http::page::{Cursor, Page, PageRequest};
+use crate::http::query::QueryParams;
+use crate::http::State;
+
+#[utoipa::path(
+    tag = "communities",
+    request_body = NewCommunity,
+    responses(
+        (status = 201, body = Community),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/communities")]
+pub async fn create(state: State, body: JsonBody<NewCommunity>) -> ApiResult<HttpResponse> {
+    let req = body.into_inner();
+    req.check()?;
+    let now = state.clock.now();
+    let row = state.write(move |conn| store::create(conn, req, now, None)).await?;
+    Ok(HttpResponse::Created().json(row))
+}
+
+#[utoipa::path(
+    tag = "communities",
+    params(CommunityFilter),
+    responses(
+        (status = 200, body = Page<Community>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/communities")]
+pub async fn list(state: State, query: QueryParams<CommunityFilter>) -> ApiResult<web::Json<Page<Community>>> {
+    let filter = query.0;
+    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
+    let rows = state.db(move |conn| store::list(conn, filter.q.as_deref(), &page)).await?;
+    Ok(web::Json(page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r)))
+}
+
+#[utoipa::path(
+    tag = "communities",
+    params(("id" = Id, Path, description = "Community id")),
+    responses(
+        (status = 200, body = Community),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/communities/{id}")]
+pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<Community>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db(move |conn| store::get(conn, id)).await?))
+}
+
+#[utoipa::path(
+    tag = "communities",
+    params(("id" = Id, Path, description = "Community id")),
+    request_body = CommunityPatch,
+    responses(
+        (status = 200, body = Community),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/communities/{id}")]
+pub async fn update(state: State, id: web::Path<Id>, body: JsonBody<CommunityPatch>) -> ApiResult<web::Json<Community>> {
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    patch.check()?;
+    let now = state.clock.now();
+    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now)).await?))
+}

@@ -1,0 +1,84 @@
+//! Community rows, requests and checks.
+
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use crate::db::types::{Id, Moment};
+use validator::Validate;
+
+use crate::db::schema::communities;
+use crate::domain::validate::{not_blank, Problems};
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
+#[diesel(table_name = communities)]
+pub struct Community {
+    pub id: Id,
+    /// Display name, e.g. 金茂路社区.
+    pub name: String,
+    /// Short unique code.
+    pub code: String,
+    pub version: i32,
+    pub created_at: Moment,
+    pub updated_at: Moment,
+    pub created_by: Option<Id>,
+}
+
+fn code_chars(code: &str) -> Result<(), validator::ValidationError> {
+    if code.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_') {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("invalid_code");
+        e.message = Some("a code uses only letters, digits, - and _".into());
+        Err(e)
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewCommunity {
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub name: String,
+    #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    pub code: String,
+}
+
+impl NewCommunity {
+    pub fn check(&self) -> ApiResult<()> {
+        let mut p = Problems::new();
+        p.extend_validator("", self.validate());
+        p.into_result()
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct CommunityPatch {
+    /// The version the client read; a stale one is refused with 409.
+    pub version: i32,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub name: Option<String>,
+    #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    pub code: Option<String>,
+}
+
+impl CommunityPatch {
+    pub fn check(&self) -> ApiResult<()> {
+        let mut p = Problems::new();
+        p.extend_validator("", self.validate());
+        p.into_result()
+    }
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct CommunityFilter {
+    /// Part of the name or code.
+    pub q: Option<String>,
+    /// Page size, 1–500 (default 50).
+    pub limit: Option<i64>,
+    /// `next_cursor` of the previous page.
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,116 @@
+//! Typed configuration: every option declared once with its environment name and default.
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+/// safetrace: safety inspections, hazards and their rectification for a subdistrict office.
+#[derive(Debug, Parser)]
+#[command(name = "safetrace", version, about, long_about = None)]
+pub struct Cli {
+    #[command(flatten)]
+    pub settings: Settings,
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the REST API (the default).
+    Serve,
+    /// Run the database migrations and exit.
+    Migrate,
+}
+
+/// Settings read from the environment (or the matching flag).
+#[derive(Debug, Clone, Args)]
+pub struct Settings {
+    /// Database: `postgres://…` for PostgreSQL, otherwise a SQLite file path
+    /// (default: `<data dir>/safetrace.db`).
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+
+    /// Address to listen on.
+    #[arg(long, env = "SAFETRACE_BIND", default_value = "127.0.0.1:8080")]
+    pub bind: SocketAddr,
+
+    /// Directory for the SQLite file and uploaded attachments (created if missing).
+    #[arg(long, env = "SAFETRACE_DATA_DIR", default_value = "./data")]
+    pub data_dir: PathBuf,
+
+    /// The office's time zone: decides on which date a moment falls.
+    #[arg(long, env = "SAFETRACE_TIMEZONE", default_value = "Asia/Shanghai")]
+    pub timezone: chrono_tz::Tz,
+
+    /// Database connections in the pool.
+    #[arg(long, env = "SAFETRACE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub pool_size: u32,
+
+    /// HTTP worker threads (default: one per core).
+    #[arg(long, env = "SAFETRACE_WORKERS")]
+    pub workers: Option<usize>,
+
+    /// Log filter (tracing's EnvFilter syntax), e.g. `info` or `safetrace=debug`.
+    #[arg(long, env = "SAFETRACE_LOG", default_value = "info")]
+    pub log: String,
+
+    /// Log as JSON lines instead of text.
+    #[arg(long, env = "SAFETRACE_LOG_JSON", default_value_t = false)]
+    pub log_json: bool,
+
+    /// Largest JSON request body, in bytes.
+    #[arg(long, env = "SAFETRACE_MAX_JSON_BYTES", default_value_t = 2 * 1024 * 1024)]
+    pub max_json_bytes: usize,
+
+    /// Largest upload, in bytes.
+    #[arg(long, env = "SAFETRACE_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
+    pub max_upload_bytes: usize,
+
+    /// How far in the future a reported moment (`inspected_at`) may lie, for phone clocks
+    /// that run ahead, in seconds.
+    #[arg(long, env = "SAFETRACE_CLOCK_SKEW_SECONDS", default_value_t = 300)]
+    pub clock_skew_seconds: i64,
+}
+
+impl Settings {
+    /// The database URL, falling back to a SQLite file in the data directory.
+    pub fn database_url(&self) -> String {
+        match &self.database_url {
+            Some(url) if !url.trim().is_empty() => url.clone(),
+            _ => self.data_dir.join("safetrace.db").to_string_lossy().into_owned(),
+        }
+    }
+
+    pub fn app_config(&self) -> AppConfig {
+        AppConfig {
+            timezone: self.timezone,
+            data_dir: self.data_dir.clone(),
+            max_json_bytes: self.max_json_bytes,
+            max_upload_bytes: self.max_upload_bytes,
+            clock_skew_seconds: self.clock_skew_seconds,
+        }
+    }
+}
+
+/// What the running application needs to know of its configuration.
+#[derive(Debug, Clone)]
+pub struct AppConfig {
+    pub timezone: chrono_tz::Tz,
+    pub data_dir: PathBuf,
+    pub max_json_bytes: usize,
+    pub max_upload_bytes: usize,
+    pub clock_skew_seconds: i64,
+}
+
+impl Default for AppConfig {
+    fn default() -> Self {
+        AppConfig {
+            timezone: chrono_tz::Asia::Shanghai,
+            data_dir: PathBuf::from("./data"),
+            max_json_bytes: 2 * 1024 * 1024,
+            max_upload_bytes: 10 * 1024 * 1024,
+            clock_skew_seconds: 300,
+        }
+    }
+}

@@ -1,0 +1,152 @@
+//! The database layer: the engine enum, the pool, per-connection set-up and migrations.
+
+pub mod schema;
+pub mod types;
+
+use std::time::Duration;
+
+use diesel::connection::SimpleConnection;
+use diesel::prelude::*;
+use diesel::r2d2::{ConnectionManager, CustomizeConnection, Pool, PooledConnection};
+use diesel::{PgConnection, SqliteConnection};
+use diesel_migrations::{embed_migrations, EmbeddedMigrations, MigrationHarness};
+
+/// One connection to whichever engine `DATABASE_URL` names.
+#[derive(diesel::MultiConnection)]
+pub enum DbConn {
+    Postgresql(PgConnection),
+    Sqlite(SqliteConnection),
+}
+
+pub type DbPool = Pool<ConnectionManager<DbConn>>;
+pub type PooledConn = PooledConnection<ConnectionManager<DbConn>>;
+
+const PG_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/postgres");
+const SQLITE_MIGRATIONS: EmbeddedMigrations = embed_migrations!("migrations/sqlite");
+
+/// Which engine a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Engine {
+    Postgresql,
+    Sqlite,
+}
+
+impl Engine {
+    pub fn from_url(url: &str) -> Result<Self, DbSetupError> {
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Ok(Engine::Postgresql)
+        } else if url.starts_with("sqlite://") || url.starts_with("file:") || !url.contains("://") {
+            Ok(Engine::Sqlite)
+        } else {
+            Err(DbSetupError::UnknownScheme(url.split("://").next().unwrap_or("").to_string()))
+        }
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum DbSetupError {
+    #[error("DATABASE_URL scheme `{0}` is not supported: use postgres://… or a SQLite file path")]
+    UnknownScheme(String),
+    #[error("cannot connect to the database: {0}")]
+    Connect(#[from] diesel::ConnectionError),
+    #[error("cannot run migrations: {0}")]
+    Migrate(String),
+    #[error("cannot build the connection pool: {0}")]
+    Pool(#[from] diesel::r2d2::PoolError),
+    #[error("database set-up failed: {0}")]
+    Query(#[from] diesel::result::Error),
+}
+
+/// Strips the optional `sqlite://` prefix diesel's SQLite driver does not understand.
+fn sqlite_path(url: &str) -> &str {
+    url.strip_prefix("sqlite://").unwrap_or(url)
+}
+
+/// Per-connection settings applied whenever the pool opens a connection.
+#[derive(Debug, Clone, Copy)]
+struct ConnectionSetup;
+
+/// SQLite: enforce foreign keys, wait for writers instead of failing, and fsync at
+/// `synchronous=FULL` so a committed record survives a power cut (WAL makes that cheap).
+const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
+     PRAGMA synchronous = FULL; PRAGMA cache_size = -16000; PRAGMA temp_store = MEMORY;";
+
+impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
+    fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
+        match conn {
+            DbConn::Sqlite(c) => c.batch_execute(SQLITE_PRAGMAS).map_err(diesel::r2d2::Error::QueryError),
+            DbConn::Postgresql(c) => c
+                .batch_execute("SET TIME ZONE 'UTC'")
+                .map_err(diesel::r2d2::Error::QueryError),
+        }
+    }
+}
+
+/// Runs the engine's migrations on a plain connection, then builds the pool.
+pub fn connect(url: &str, pool_size: u32) -> Result<DbPool, DbSetupError> {
+    let engine = Engine::from_url(url)?;
+    let url = match engine {
+        Engine::Sqlite => sqlite_path(url),
+        Engine::Postgresql => url,
+    };
+    run_migrations(engine, url)?;
+    let manager = ConnectionManager::<DbConn>::new(url);
+    let pool = Pool::builder()
+        .max_size(pool_size)
+        .min_idle(Some(1))
+        .connection_timeout(Duration::from_secs(10))
+        .connection_customizer(Box::new(ConnectionSetup))
+        .build(manager)?;
+    Ok(pool)
+}
+
+fn run_migrations(engine: Engine, url: &str) -> Result<(), DbSetupError> {
+    let migrate = |e: Box<dyn std::error::Error + Send + Sync>| DbSetupError::Migrate(e.to_string());
+    match engine {
+        Engine::Postgresql => {
+            let mut conn = PgConnection::establish(url)?;
+            conn.run_pending_migrations(PG_MIGRATIONS).map_err(migrate)?;
+        }
+        Engine::Sqlite => {
+            let mut conn = SqliteConnection::establish(url)?;
+            // WAL is a property of the file: switch it on once, before anyone else connects.
+            conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
+            conn.run_pending_migrations(SQLITE_MIGRATIONS).map_err(migrate)?;
+        }
+    }
+    Ok(())
+}
+
+impl DbConn {
+    /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so a writer waits
+    /// for the lock up front instead of failing with SQLITE_BUSY when it upgrades.
+    pub fn write<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        match self {
+            DbConn::Sqlite(_) => {
+                self.batch_execute("BEGIN IMMEDIATE")?;
+                match f(self) {
+                    Ok(v) => {
+                        self.batch_execute("COMMIT")?;
+                        Ok(v)
+                    }
+                    Err(e) => {
+                        let _ = self.batch_execute("ROLLBACK");
+                        Err(e)
+                    }
+                }
+            }
+            DbConn::Postgresql(_) => self.transaction(f),
+        }
+    }
+
+    pub fn engine(&self) -> Engine {
+        match self {
+            DbConn::Postgresql(_) => Engine::Postgresql,
+            DbConn::Sqlite(_) => Engine::Sqlite,
+        }
+    }
+}

@@ -1,0 +1,162 @@
+//! Table definitions shared by both engines (the SQL types map per engine in `types`).
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    communities (id) {
+        id -> SqlUuid,
+        name -> Text,
+        code -> Text,
+        version -> Integer,
+        created_at -> SqlMoment,
+        updated_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    units (id) {
+        id -> SqlUuid,
+        community_id -> SqlUuid,
+        name -> Text,
+        kind -> Text,
+        status -> Text,
+        address -> Text,
+        credit_code -> Nullable<Text>,
+        contact_name -> Nullable<Text>,
+        contact_phone -> Nullable<Text>,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        version -> Integer,
+        created_at -> SqlMoment,
+        updated_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    unit_events (id) {
+        id -> SqlUuid,
+        unit_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        from_status -> Nullable<Text>,
+        to_status -> Nullable<Text>,
+        reason -> Nullable<Text>,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    campaigns (id) {
+        id -> SqlUuid,
+        name -> Text,
+        starts_on -> Date,
+        ends_on -> Date,
+        description -> Nullable<Text>,
+        version -> Integer,
+        created_at -> SqlMoment,
+        updated_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    inspections (id) {
+        id -> SqlUuid,
+        unit_id -> SqlUuid,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        campaign_id -> Nullable<SqlUuid>,
+        inspected_at -> SqlMoment,
+        inspected_on -> Date,
+        inspectors -> Text,
+        leader_led -> Bool,
+        latitude -> Nullable<Double>,
+        longitude -> Nullable<Double>,
+        notes -> Nullable<Text>,
+        request_hash -> Text,
+        recorded_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    hazards (id) {
+        id -> SqlUuid,
+        inspection_id -> SqlUuid,
+        unit_id -> SqlUuid,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        campaign_id -> Nullable<SqlUuid>,
+        leader_led -> Bool,
+        category -> Text,
+        level -> Text,
+        source -> Text,
+        handling_type -> Text,
+        description -> Text,
+        legal_basis -> Nullable<Text>,
+        responsible_person -> Nullable<Text>,
+        note -> Nullable<Text>,
+        deadline -> Nullable<Date>,
+        status -> Text,
+        found_at -> SqlMoment,
+        found_on -> Date,
+        recorded_at -> SqlMoment,
+        closed_at -> Nullable<SqlMoment>,
+        version -> Integer,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    hazard_events (id) {
+        id -> SqlUuid,
+        hazard_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        from_state -> Nullable<Text>,
+        to_state -> Text,
+        reason -> Nullable<Text>,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(units -> communities (community_id));
+diesel::joinable!(unit_events -> units (unit_id));
+diesel::joinable!(inspections -> units (unit_id));
+diesel::joinable!(hazards -> inspections (inspection_id));
+diesel::joinable!(hazard_events -> hazards (hazard_id));
+
+diesel::allow_tables_to_appear_in_same_query!(
+    communities,
+    units,
+    unit_events,
+    campaigns,
+    inspections,
+    hazards,
+    hazard_events,
+);

@@ -1,0 +1,132 @@
+//! The domain's vocabularies, stored as their snake_case names in both engines.
+
+use diesel::backend::Backend;
+use diesel::deserialize::{self, FromSql};
+use diesel::serialize::{self, Output, ToSql};
+use diesel::sql_types::Text;
+
+use crate::db::MultiBackend;
+
+macro_rules! text_enum {
+    ($(#[$meta:meta])* $name:ident { $($(#[$vmeta:meta])* $variant:ident => $text:literal),+ $(,)? }) => {
+        $(#[$meta])*
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize,
+                 utoipa::ToSchema, diesel::expression::AsExpression, diesel::deserialize::FromSqlRow)]
+        #[serde(rename_all = "snake_case")]
+        #[diesel(sql_type = Text)]
+        pub enum $name { $($(#[$vmeta])* $variant),+ }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$($name::$variant),+];
+
+            pub fn as_str(&self) -> &'static str {
+                match self { $($name::$variant => $text),+ }
+            }
+        }
+
+        impl std::fmt::Display for $name {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str(self.as_str())
+            }
+        }
+
+        impl std::str::FromStr for $name {
+            type Err = String;
+            fn from_str(s: &str) -> Result<Self, Self::Err> {
+                match s {
+                    $($text => Ok($name::$variant),)+
+                    other => Err(format!("unknown {} `{}`", stringify!($name), other)),
+                }
+            }
+        }
+
+        impl FromSql<Text, MultiBackend> for $name {
+            fn from_sql(bytes: <MultiBackend as Backend>::RawValue<'_>) -> deserialize::Result<Self> {
+                let text = <String as FromSql<Text, MultiBackend>>::from_sql(bytes)?;
+                Ok(text.parse::<$name>()?)
+            }
+        }
+
+        impl ToSql<Text, MultiBackend> for $name {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, MultiBackend>) -> serialize::Result {
+                <str as ToSql<Text, MultiBackend>>::to_sql(self.as_str(), out)
+            }
+        }
+    };
+}
+
+text_enum!(
+    /// What kind of premises a unit is.
+    UnitKind {
+        Restaurant => "restaurant",
+        Shop => "shop",
+        Factory => "factory",
+        Warehouse => "warehouse",
+        ConstructionSite => "construction_site",
+        Hotel => "hotel",
+        Market => "market",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// Whether a unit may operate: `suspended` is 停产整顿, `closed` is 取缔关闭.
+    UnitStatus {
+        Active => "active",
+        Suspended => "suspended",
+        Closed => "closed",
+    }
+);
+
+text_enum!(
+    /// What a hazard is about.
+    HazardCategory {
+        Gas => "gas",
+        FireSeparation => "fire_separation",
+        Electrical => "electrical",
+        Evacuation => "evacuation",
+        FireEquipment => "fire_equipment",
+        HazardousChemicals => "hazardous_chemicals",
+        Structural => "structural",
+        Occupational => "occupational",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// How serious a hazard is: 一般 or 重大.
+    HazardLevel {
+        General => "general",
+        Major => "major",
+    }
+);
+
+text_enum!(
+    /// How a hazard was found.
+    HazardSource {
+        Routine => "routine",
+        Campaign => "campaign",
+        Seasonal => "seasonal",
+        PreHoliday => "pre_holiday",
+        Complaint => "complaint",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// 限期整改 (a deadline) or 即查即改 (fixed during the visit).
+    HandlingType {
+        Deadline => "deadline",
+        OnTheSpot => "on_the_spot",
+    }
+);
+
+text_enum!(
+    /// Where a hazard stands in its life cycle.
+    HazardStatus {
+        Open => "open",
+        PendingVerification => "pending_verification",
+        Closed => "closed",
+        Voided => "voided",
+    }
+);

@@ -1,0 +1,9 @@
+//! Rules without I/O: the domain's vocabularies, checks and time arithmetic.
+
+pub mod credit_code;
+pub mod enums;
+pub mod hazard;
+pub mod time;
+pub mod validate;
+
+pub use enums::*;

@@ -1,0 +1,103 @@
+//! HTTP plumbing shared by every resource: state, body and query extractors, pagination.
+
+pub mod body;
+pub mod page;
+pub mod query;
+
+use std::sync::Arc;
+
+use actix_web::web;
+
+use crate::clock::Clock;
+use crate::config::AppConfig;
+use crate::db::{DbConn, DbPool};
+use crate::error::{ApiError, ApiResult};
+
+/// What every handler can reach.
+#[derive(Clone)]
+pub struct AppState {
+    pub pool: DbPool,
+    pub config: Arc<AppConfig>,
+    pub clock: Arc<dyn Clock>,
+}
+
+impl AppState {
+    pub fn new(pool: DbPool, config: AppConfig, clock: Arc<dyn Clock>) -> Self {
+        AppState { pool, config: Arc::new(config), clock }
+    }
+
+    /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
+    pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        let pool = self.pool.clone();
+        web::block(move || {
+            let mut conn = pool.get()?;
+            f(&mut conn)
+        })
+        .await?
+    }
+
+    /// Like [`AppState::db`], inside one write transaction.
+    pub async fn write<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
+        T: Send + 'static,
+    {
+        self.db(move |conn| conn.write(f)).await
+    }
+}
+
+pub type State = web::Data<AppState>;
+
+/// Maps a failed path extraction (an id that is not a UUID) to a 404.
+pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpRequest) -> actix_web::Error {
+    tracing::debug!(error = %err, "unreadable path");
+    ApiError::NotFound("no such record".to_string()).into()
+}
+
+/// Any request no route matches.
+pub async fn no_route(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
+}
+
+/// Turns error responses that actix produced itself (405, 404 without a body, a failed
+/// extractor we did not wrap) into problem+json, so no client sees a plain-text error.
+pub fn problem_for_plain_errors<B: actix_web::body::MessageBody + 'static>(
+    res: actix_web::dev::ServiceResponse<B>,
+) -> actix_web::Result<actix_web::middleware::ErrorHandlerResponse<B>> {
+    use actix_web::http::{header, StatusCode};
+    use actix_web::middleware::ErrorHandlerResponse;
+    use actix_web::ResponseError;
+
+    let is_problem = res
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/problem+json"));
+    if is_problem {
+        return Ok(ErrorHandlerResponse::Response(res.map_into_left_body()));
+    }
+    let status = res.status();
+    let err = match status {
+        StatusCode::METHOD_NOT_ALLOWED => {
+            ApiError::MethodNotAllowed(format!("{} is not allowed on {}", res.request().method(), res.request().path()))
+        }
+        StatusCode::NOT_FOUND => ApiError::NotFound(format!("no route for {}", res.request().path())),
+        StatusCode::PAYLOAD_TOO_LARGE => ApiError::PayloadTooLarge(0),
+        StatusCode::UNSUPPORTED_MEDIA_TYPE => ApiError::UnsupportedMediaType("unsupported content type".into()),
+        s if s.is_server_error() => ApiError::Internal("unexpected error".into()),
+        _ => ApiError::BadRequest(status.canonical_reason().unwrap_or("bad request").to_string()),
+    };
+    let (req, _) = res.into_parts();
+    let mut response = err.error_response();
+    *response.status_mut() = status;
+    if status == StatusCode::METHOD_NOT_ALLOWED {
+        response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("GET, POST, PATCH"));
+    }
+    Ok(ErrorHandlerResponse::Response(
+        actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
+    ))
+}

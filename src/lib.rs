@@ -1,0 +1,59 @@
+//! safetrace: safety inspections, the hazards they find and their rectification.
+//!
+//! The app factory lives here so the binary and the tests build the same application.
+
+pub mod clock;
+pub mod communities;
+pub mod config;
+pub mod db;
+pub mod domain;
+pub mod error;
+pub mod health;
+pub mod http;
+pub mod openapi;
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::{web, App};
+use utoipa::OpenApi;
+use utoipa_actix_web::AppExt;
+
+pub use db::types::{Id, Moment};
+pub use http::AppState;
+
+/// Every API route, registered once: the OpenAPI document is collected from the same calls.
+fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
+    cfg.service(communities::handlers::create)
+        .service(communities::handlers::list)
+        .service(communities::handlers::get_one)
+        .service(communities::handlers::update);
+}
+
+/// Builds the application and its OpenAPI document.
+pub fn app(
+    state: AppState,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    let (app, api) = App::new()
+        .into_utoipa_app()
+        .openapi(openapi::ApiDoc::openapi())
+        .service(health::healthz)
+        .service(health::readyz)
+        .service(utoipa_actix_web::scope("/api/v1").configure(api_routes))
+        .split_for_parts();
+    let api = web::Data::new(openapi::finish(api));
+    app.app_data(web::Data::new(state))
+        .app_data(web::PathConfig::default().error_handler(http::path_error))
+        .app_data(api)
+        .route("/api/openapi.json", web::get().to(openapi::document))
+        .default_service(web::to(http::no_route))
+        .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
+        .wrap(tracing_actix_web::TracingLogger::default())
+}
