@@ -2,6 +2,7 @@
 //!
 //! The app factory lives here so the binary and the tests build the same application.
 
+pub mod campaigns;
 pub mod clock;
 pub mod communities;
 pub mod config;
@@ -11,6 +12,7 @@ pub mod error;
 pub mod health;
 pub mod http;
 pub mod openapi;
+pub mod units;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -26,7 +28,15 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
     cfg.service(communities::handlers::create)
         .service(communities::handlers::list)
         .service(communities::handlers::get_one)
-        .service(communities::handlers::update);
+        .service(communities::handlers::update)
+        .service(units::handlers::create)
+        .service(units::handlers::list)
+        .service(units::handlers::get_one)
+        .service(units::handlers::update)
+        .service(campaigns::handlers::create)
+        .service(campaigns::handlers::list)
+        .service(campaigns::handlers::get_one)
+        .service(campaigns::handlers::update);
 }
 
 /// Builds the application and its OpenAPI document.

@@ -12,7 +12,7 @@ use crate::http::query::QueryParams;
 use crate::http::State;
 
 #[utoipa::path(
-    tag = "communities",
+    tag = "communities", operation_id = "create_community",
     request_body = NewCommunity,
     responses(
         (status = 201, body = Community),
@@ -30,7 +30,7 @@ pub async fn create(state: State, body: JsonBody<NewCommunity>) -> ApiResult<Htt
 }
 
 #[utoipa::path(
-    tag = "communities",
+    tag = "communities", operation_id = "list_communities",
     params(CommunityFilter),
     responses(
         (status = 200, body = Page<Community>),
@@ -46,7 +46,7 @@ pub async fn list(state: State, query: QueryParams<CommunityFilter>) -> ApiResul
 }
 
 #[utoipa::path(
-    tag = "communities",
+    tag = "communities", operation_id = "get_community",
     params(("id" = Id, Path, description = "Community id")),
     responses(
         (status = 200, body = Community),
@@ -60,7 +60,7 @@ pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<Com
 }
 
 #[utoipa::path(
-    tag = "communities",
+    tag = "communities", operation_id = "update_community",
     params(("id" = Id, Path, description = "Community id")),
     request_body = CommunityPatch,
     responses(

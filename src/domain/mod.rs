@@ -1,8 +1,10 @@
 //! Rules without I/O: the domain's vocabularies, checks and time arithmetic.
 
+pub mod actor;
 pub mod credit_code;
 pub mod enums;
 pub mod hazard;
+pub mod patch;
 pub mod time;
 pub mod validate;
 

@@ -99,7 +99,7 @@ fn message_of(e: &ValidationError) -> String {
 
 /// A validator custom check: a phone number of digits, with an optional leading `+`
 /// and separators (`-`, space), 5 to 20 digits.
-pub fn phone(value: &str) -> Result<(), ValidationError> {
+pub fn valid_phone(value: &str) -> Result<(), ValidationError> {
     let body = value.strip_prefix('+').unwrap_or(value);
     let digits = body.chars().filter(|c| c.is_ascii_digit()).count();
     let ok = body.chars().all(|c| c.is_ascii_digit() || c == '-' || c == ' ') && (5..=20).contains(&digits);
@@ -113,7 +113,7 @@ pub fn phone(value: &str) -> Result<(), ValidationError> {
 }
 
 /// A validator custom check: the unified social credit code with its check character.
-pub fn credit_code(value: &str) -> Result<(), ValidationError> {
+pub fn valid_credit_code(value: &str) -> Result<(), ValidationError> {
     super::credit_code::validate(value).map_err(|err| {
         let mut e = ValidationError::new("invalid_credit_code");
         e.message = Some(err.message().into());

@@ -1,0 +1,22 @@
+//! Who acts: recorded on every event and every created record.
+
+use crate::db::types::Id;
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Actor {
+    /// The name shown in histories.
+    pub name: String,
+    /// The authenticated user, once requests carry one.
+    pub user_id: Option<Id>,
+}
+
+impl Actor {
+    /// A request that carries no identity (before authentication exists).
+    pub fn anonymous() -> Self {
+        Actor { name: "anonymous".to_string(), user_id: None }
+    }
+
+    pub fn named(name: impl Into<String>) -> Self {
+        Actor { name: name.into(), user_id: None }
+    }
+}

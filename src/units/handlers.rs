@@ -1,0 +1,81 @@
+//! HTTP surface of units.
+
+use actix_web::{get, patch, post, web, HttpResponse};
+
+use super::model::{NewUnit, Unit, UnitDetail, UnitFilter, UnitPatch};
+use super::store;
+use crate::db::types::Id;
+use crate::domain::actor::Actor;
+use crate::error::{ApiResult, Problem};
+use crate::http::body::JsonBody;
+use crate::http::page::{Cursor, Page, PageRequest};
+use crate::http::query::QueryParams;
+use crate::http::State;
+
+#[utoipa::path(
+    tag = "units", operation_id = "create_unit",
+    request_body = NewUnit,
+    responses(
+        (status = 201, body = Unit),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/units")]
+pub async fn create(state: State, body: JsonBody<NewUnit>) -> ApiResult<HttpResponse> {
+    let req = body.into_inner();
+    req.check()?;
+    let now = state.clock.now();
+    let actor = Actor::anonymous();
+    let row = state.write(move |conn| store::create(conn, req, now, &actor)).await?;
+    Ok(HttpResponse::Created().json(row))
+}
+
+#[utoipa::path(
+    tag = "units", operation_id = "list_units",
+    params(UnitFilter),
+    responses(
+        (status = 200, body = Page<Unit>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units")]
+pub async fn list(state: State, query: QueryParams<UnitFilter>) -> ApiResult<web::Json<Page<Unit>>> {
+    let filter = query.0;
+    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
+    let rows = state.db(move |conn| store::list(conn, &filter, &page)).await?;
+    Ok(web::Json(page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r)))
+}
+
+#[utoipa::path(
+    tag = "units", operation_id = "get_unit",
+    params(("id" = Id, Path, description = "Unit id")),
+    responses(
+        (status = 200, body = UnitDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units/{id}")]
+pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<UnitDetail>> {
+    let id = id.into_inner();
+    Ok(web::Json(state.db(move |conn| store::detail(conn, id)).await?))
+}
+
+#[utoipa::path(
+    tag = "units", operation_id = "update_unit",
+    params(("id" = Id, Path, description = "Unit id")),
+    request_body = UnitPatch,
+    responses(
+        (status = 200, body = Unit),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[patch("/units/{id}")]
+pub async fn update(state: State, id: web::Path<Id>, body: JsonBody<UnitPatch>) -> ApiResult<web::Json<Unit>> {
+    let (id, patch) = (id.into_inner(), body.into_inner());
+    patch.check()?;
+    let now = state.clock.now();
+    let actor = Actor::anonymous();
+    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now, &actor)).await?))
+}

@@ -1,0 +1,5 @@
+//! Units (生产经营单位): the inspected premises, and their status history.
+
+pub mod handlers;
+pub mod model;
+pub mod store;

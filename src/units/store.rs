@@ -1,0 +1,206 @@
+//! Unit queries and the unit event log.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::model::{NewUnit, Unit, UnitDetail, UnitEvent, UnitFilter, UnitPatch};
+use crate::communities::store::escape_like;
+use crate::db::schema::{communities, unit_events, units};
+use crate::db::types::{Id, Moment};
+use crate::db::DbConn;
+use crate::domain::actor::Actor;
+use crate::domain::UnitStatus;
+use crate::error::{ApiError, ApiResult};
+use crate::http::page::PageRequest;
+
+pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<Unit>> {
+    Ok(units::table.find(id).select(Unit::as_select()).first(conn).optional()?)
+}
+
+pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<Unit> {
+    find(conn, id)?.ok_or_else(|| ApiError::not_found("unit"))
+}
+
+pub fn detail(conn: &mut DbConn, id: Id) -> ApiResult<UnitDetail> {
+    let unit = get(conn, id)?;
+    let events = unit_events::table
+        .filter(unit_events::unit_id.eq(id))
+        .order((unit_events::at.asc(), unit_events::id.asc()))
+        .select(UnitEvent::as_select())
+        .load(conn)?;
+    Ok(UnitDetail { unit, events })
+}
+
+fn community_exists(conn: &mut DbConn, id: Id) -> ApiResult<bool> {
+    Ok(communities::table.find(id).select(communities::id).first::<Id>(conn).optional()?.is_some())
+}
+
+fn missing_community() -> ApiError {
+    ApiError::field("community_id", "not_found", "no community has this id")
+}
+
+/// Appends one event to a unit's history.
+#[allow(clippy::too_many_arguments)]
+pub fn record_event(
+    conn: &mut DbConn,
+    unit_id: Id,
+    at: Moment,
+    actor: &Actor,
+    kind: &str,
+    from_status: Option<UnitStatus>,
+    to_status: Option<UnitStatus>,
+    reason: Option<String>,
+    details: Option<serde_json::Value>,
+) -> ApiResult<()> {
+    let event = UnitEvent {
+        id: Id::new_v7(),
+        unit_id,
+        at,
+        actor: actor.name.clone(),
+        actor_user_id: actor.user_id,
+        kind: kind.to_string(),
+        from_status,
+        to_status,
+        reason,
+        details: details.map(|d| d.to_string()),
+    };
+    diesel::insert_into(unit_events::table).values(&event).execute(conn)?;
+    Ok(())
+}
+
+pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, actor: &Actor) -> ApiResult<Unit> {
+    if !community_exists(conn, req.community_id)? {
+        return Err(missing_community());
+    }
+    let row = Unit {
+        id: Id::new_v7(),
+        community_id: req.community_id,
+        name: req.name.trim().to_string(),
+        kind: req.kind,
+        status: UnitStatus::Active,
+        address: req.address.trim().to_string(),
+        credit_code: req.credit_code,
+        contact_name: req.contact_name,
+        contact_phone: req.contact_phone,
+        latitude: req.latitude,
+        longitude: req.longitude,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        created_by: actor.user_id,
+    };
+    diesel::insert_into(units::table).values(&row).execute(conn)?;
+    record_event(conn, row.id, now, actor, "created", None, Some(UnitStatus::Active), None, None)?;
+    Ok(row)
+}
+
+pub fn update(conn: &mut DbConn, id: Id, patch: UnitPatch, now: Moment, actor: &Actor) -> ApiResult<Unit> {
+    let current = get(conn, id)?;
+    if current.version != patch.version {
+        return Err(ApiError::StaleVersion(patch.version));
+    }
+    if let Some(cid) = patch.community_id {
+        if !community_exists(conn, cid)? {
+            return Err(missing_community());
+        }
+    }
+    let mut next = current.clone();
+    if let Some(v) = patch.community_id {
+        next.community_id = v;
+    }
+    if let Some(v) = patch.name {
+        next.name = v.trim().to_string();
+    }
+    if let Some(v) = patch.kind {
+        next.kind = v;
+    }
+    if let Some(v) = patch.address {
+        next.address = v.trim().to_string();
+    }
+    if let Some(v) = patch.credit_code {
+        next.credit_code = v;
+    }
+    if let Some(v) = patch.contact_name {
+        next.contact_name = v;
+    }
+    if let Some(v) = patch.contact_phone {
+        next.contact_phone = v;
+    }
+    if let Some(v) = patch.latitude {
+        next.latitude = v;
+    }
+    if let Some(v) = patch.longitude {
+        next.longitude = v;
+    }
+    if next.latitude.is_some() != next.longitude.is_some() {
+        return Err(ApiError::field("latitude", "required", "latitude and longitude go together"));
+    }
+    let changed = diesel::update(units::table.filter(units::id.eq(id)).filter(units::version.eq(patch.version)))
+        .set((
+            units::community_id.eq(next.community_id),
+            units::name.eq(&next.name),
+            units::kind.eq(next.kind),
+            units::address.eq(&next.address),
+            units::credit_code.eq(&next.credit_code),
+            units::contact_name.eq(&next.contact_name),
+            units::contact_phone.eq(&next.contact_phone),
+            units::latitude.eq(next.latitude),
+            units::longitude.eq(next.longitude),
+            units::version.eq(patch.version + 1),
+            units::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed != 1 {
+        return Err(ApiError::StaleVersion(patch.version));
+    }
+    let details = diff(&current, &next);
+    record_event(conn, id, now, actor, "updated", None, None, None, Some(details))?;
+    get(conn, id)
+}
+
+/// What an edit changed, as `{field: [old, new]}`.
+fn diff(old: &Unit, new: &Unit) -> serde_json::Value {
+    let mut out = serde_json::Map::new();
+    let mut put = |name: &str, a: serde_json::Value, b: serde_json::Value| {
+        if a != b {
+            out.insert(name.to_string(), json!([a, b]));
+        }
+    };
+    put("community_id", json!(old.community_id), json!(new.community_id));
+    put("name", json!(old.name), json!(new.name));
+    put("kind", json!(old.kind), json!(new.kind));
+    put("address", json!(old.address), json!(new.address));
+    put("credit_code", json!(old.credit_code), json!(new.credit_code));
+    put("contact_name", json!(old.contact_name), json!(new.contact_name));
+    put("contact_phone", json!(old.contact_phone), json!(new.contact_phone));
+    put("latitude", json!(old.latitude), json!(new.latitude));
+    put("longitude", json!(old.longitude), json!(new.longitude));
+    serde_json::Value::Object(out)
+}
+
+pub fn list(conn: &mut DbConn, f: &UnitFilter, page: &PageRequest) -> ApiResult<Vec<Unit>> {
+    let mut query = units::table.select(Unit::as_select()).into_boxed();
+    if let Some(c) = f.community_id {
+        query = query.filter(units::community_id.eq(c));
+    }
+    if let Some(k) = f.kind {
+        query = query.filter(units::kind.eq(k));
+    }
+    if let Some(s) = f.status {
+        query = query.filter(units::status.eq(s));
+    }
+    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
+        let pattern = format!("%{}%", escape_like(text));
+        query = query.filter(
+            units::name
+                .like(pattern.clone())
+                .escape('\\')
+                .or(units::address.like(pattern.clone()).escape('\\'))
+                .or(units::credit_code.like(pattern).escape('\\')),
+        );
+    }
+    if let Some(after) = page.after {
+        query = query.filter(units::created_at.lt(after.at).or(units::created_at.eq(after.at).and(units::id.lt(after.id))));
+    }
+    Ok(query.order((units::created_at.desc(), units::id.desc())).limit(page.fetch_limit()).load(conn)?)
+}
