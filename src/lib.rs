@@ -9,8 +9,10 @@ pub mod config;
 pub mod db;
 pub mod domain;
 pub mod error;
+pub mod hazards;
 pub mod health;
 pub mod http;
+pub mod inspections;
 pub mod openapi;
 pub mod units;
 
@@ -36,7 +38,12 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(campaigns::handlers::create)
         .service(campaigns::handlers::list)
         .service(campaigns::handlers::get_one)
-        .service(campaigns::handlers::update);
+        .service(campaigns::handlers::update)
+        .service(inspections::handlers::create)
+        .service(inspections::handlers::list)
+        .service(inspections::handlers::get_one)
+        .service(hazards::handlers::list)
+        .service(hazards::handlers::get_one);
 }
 
 /// Builds the application and its OpenAPI document.

@@ -117,6 +117,18 @@ fn run_migrations(engine: Engine, url: &str) -> Result<(), DbSetupError> {
     Ok(())
 }
 
+/// Runs the same diesel expression on the engine's own connection, for statements the
+/// engine enum cannot express (multi-row INSERT, engine-specific SQL).
+#[macro_export]
+macro_rules! on_engine {
+    ($conn:expr, |$c:ident| $body:expr) => {
+        match $conn {
+            $crate::db::DbConn::Postgresql($c) => $body,
+            $crate::db::DbConn::Sqlite($c) => $body,
+        }
+    };
+}
+
 impl DbConn {
     /// Runs `f` in a write transaction: `BEGIN IMMEDIATE` on SQLite, so a writer waits
     /// for the lock up front instead of failing with SQLITE_BUSY when it upgrades.
@@ -125,19 +137,25 @@ impl DbConn {
         F: FnOnce(&mut DbConn) -> Result<T, E>,
         E: From<diesel::result::Error>,
     {
+        use diesel::connection::{AnsiTransactionManager, TransactionManager};
         match self {
-            DbConn::Sqlite(_) => {
-                self.batch_execute("BEGIN IMMEDIATE")?;
-                match f(self) {
-                    Ok(v) => {
-                        self.batch_execute("COMMIT")?;
-                        Ok(v)
-                    }
-                    Err(e) => {
-                        let _ = self.batch_execute("ROLLBACK");
-                        Err(e)
+            DbConn::Sqlite(c) => {
+                // Through diesel's own transaction manager, so nested transactions
+                // (diesel's multi-row INSERT on SQLite opens one) become savepoints.
+                AnsiTransactionManager::begin_transaction_sql(c, "BEGIN IMMEDIATE")?;
+                let result = f(self);
+                if let DbConn::Sqlite(c) = self {
+                    match &result {
+                        Ok(_) => {
+                            if let Err(e) = AnsiTransactionManager::commit_transaction(c) {
+                                let _ = AnsiTransactionManager::rollback_transaction(c);
+                                return Err(e.into());
+                            }
+                        }
+                        Err(_) => AnsiTransactionManager::rollback_transaction(c)?,
                     }
                 }
+                result
             }
             DbConn::Postgresql(_) => self.transaction(f),
         }

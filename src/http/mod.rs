@@ -59,8 +59,21 @@ pub fn path_error(err: actix_web::error::PathError, _req: &actix_web::HttpReques
 }
 
 /// Any request no route matches.
+/// A path the API serves with another method answers 405 with `Allow`; others 404.
 pub async fn no_route(req: actix_web::HttpRequest) -> Result<actix_web::HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())))
+    let allowed = req
+        .app_data::<web::Data<utoipa::openapi::OpenApi>>()
+        .map(|doc| crate::openapi::methods_for(doc, req.path()))
+        .unwrap_or_default();
+    if allowed.is_empty() {
+        return Err(ApiError::NotFound(format!("no route for {} {}", req.method(), req.path())));
+    }
+    let err = ApiError::MethodNotAllowed(format!("{} is not allowed on {}", req.method(), req.path()));
+    let mut res = actix_web::ResponseError::error_response(&err);
+    if let Ok(v) = actix_web::http::header::HeaderValue::from_str(&allowed.join(", ")) {
+        res.headers_mut().insert(actix_web::http::header::ALLOW, v);
+    }
+    Ok(res)
 }
 
 /// Turns error responses that actix produced itself (405, 404 without a body, a failed
@@ -94,9 +107,6 @@ pub fn problem_for_plain_errors<B: actix_web::body::MessageBody + 'static>(
     let (req, _) = res.into_parts();
     let mut response = err.error_response();
     *response.status_mut() = status;
-    if status == StatusCode::METHOD_NOT_ALLOWED {
-        response.headers_mut().insert(header::ALLOW, header::HeaderValue::from_static("GET, POST, PATCH"));
-    }
     Ok(ErrorHandlerResponse::Response(
         actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
     ))

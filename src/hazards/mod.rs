@@ -1,0 +1,5 @@
+//! Hazards (隐患): the findings of inspections, their snapshots and their history.
+
+pub mod handlers;
+pub mod model;
+pub mod store;

@@ -1,0 +1,190 @@
+//! Hazard rows, events, views and the list filter.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::schema::{hazard_events, hazards};
+use crate::db::types::{Id, Moment};
+use crate::domain::hazard::days_overdue;
+use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, UnitKind};
+
+/// A hazard as stored, with the snapshots taken when it was created.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hazards)]
+pub struct HazardRow {
+    pub id: Id,
+    pub inspection_id: Id,
+    pub unit_id: Id,
+    pub community_id: Id,
+    pub unit_kind: UnitKind,
+    pub campaign_id: Option<Id>,
+    pub leader_led: bool,
+    pub category: HazardCategory,
+    pub level: HazardLevel,
+    pub source: HazardSource,
+    pub handling_type: HandlingType,
+    pub description: String,
+    pub legal_basis: Option<String>,
+    pub responsible_person: Option<String>,
+    pub note: Option<String>,
+    pub deadline: Option<NaiveDate>,
+    pub status: HazardStatus,
+    pub found_at: Moment,
+    pub found_on: NaiveDate,
+    pub recorded_at: Moment,
+    pub closed_at: Option<Moment>,
+    pub version: i32,
+    pub created_by: Option<Id>,
+}
+
+/// A hazard as clients see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Hazard {
+    pub id: Id,
+    pub inspection_id: Id,
+    pub unit_id: Id,
+    /// The unit's community when the hazard was found.
+    pub community_id: Id,
+    /// The unit's kind when the hazard was found.
+    pub unit_kind: UnitKind,
+    pub campaign_id: Option<Id>,
+    /// Found on a leader-led inspection (党政带队).
+    pub leader_led: bool,
+    pub category: HazardCategory,
+    pub level: HazardLevel,
+    pub source: HazardSource,
+    pub handling_type: HandlingType,
+    pub description: String,
+    pub legal_basis: Option<String>,
+    pub responsible_person: Option<String>,
+    /// What was done on the spot (on_the_spot only).
+    pub note: Option<String>,
+    /// Rectification deadline (deadline only).
+    pub deadline: Option<NaiveDate>,
+    pub status: HazardStatus,
+    /// The inspection's `inspected_at`.
+    pub found_at: Moment,
+    /// `found_at`'s date in the office's time zone.
+    pub found_on: NaiveDate,
+    /// When the server stored the hazard.
+    pub recorded_at: Moment,
+    pub closed_at: Option<Moment>,
+    /// Days past the deadline today (office time zone); null when not overdue.
+    pub days_overdue: Option<i64>,
+    pub photo_ids: Vec<Id>,
+    pub version: i32,
+    pub created_by: Option<Id>,
+}
+
+impl Hazard {
+    pub fn from_row(r: HazardRow, today: NaiveDate, photo_ids: Vec<Id>) -> Self {
+        Hazard {
+            days_overdue: days_overdue(r.status, r.deadline, today),
+            id: r.id,
+            inspection_id: r.inspection_id,
+            unit_id: r.unit_id,
+            community_id: r.community_id,
+            unit_kind: r.unit_kind,
+            campaign_id: r.campaign_id,
+            leader_led: r.leader_led,
+            category: r.category,
+            level: r.level,
+            source: r.source,
+            handling_type: r.handling_type,
+            description: r.description,
+            legal_basis: r.legal_basis,
+            responsible_person: r.responsible_person,
+            note: r.note,
+            deadline: r.deadline,
+            status: r.status,
+            found_at: r.found_at,
+            found_on: r.found_on,
+            recorded_at: r.recorded_at,
+            closed_at: r.closed_at,
+            photo_ids,
+            version: r.version,
+            created_by: r.created_by,
+        }
+    }
+}
+
+/// One change of a hazard, never updated or deleted.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = hazard_events)]
+pub struct HazardEventRow {
+    pub id: Id,
+    pub hazard_id: Id,
+    pub at: Moment,
+    pub actor: String,
+    pub actor_user_id: Option<Id>,
+    pub kind: String,
+    pub from_state: Option<HazardStatus>,
+    pub to_state: HazardStatus,
+    pub reason: Option<String>,
+    pub details: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct HazardEvent {
+    pub id: Id,
+    pub at: Moment,
+    /// Who acted.
+    pub actor: String,
+    pub actor_user_id: Option<Id>,
+    /// `created`, and later workflow steps.
+    pub kind: String,
+    pub from_state: Option<HazardStatus>,
+    pub to_state: HazardStatus,
+    pub reason: Option<String>,
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<serde_json::Value>,
+}
+
+impl From<HazardEventRow> for HazardEvent {
+    fn from(r: HazardEventRow) -> Self {
+        HazardEvent {
+            id: r.id,
+            at: r.at,
+            actor: r.actor,
+            actor_user_id: r.actor_user_id,
+            kind: r.kind,
+            from_state: r.from_state,
+            to_state: r.to_state,
+            reason: r.reason,
+            details: r.details.and_then(|d| serde_json::from_str(&d).ok()),
+        }
+    }
+}
+
+/// A hazard with its history, oldest event first.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct HazardDetail {
+    #[serde(flatten)]
+    pub hazard: Hazard,
+    pub events: Vec<HazardEvent>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct HazardFilter {
+    pub status: Option<HazardStatus>,
+    pub community_id: Option<Id>,
+    pub unit_id: Option<Id>,
+    pub unit_kind: Option<UnitKind>,
+    pub category: Option<HazardCategory>,
+    pub level: Option<HazardLevel>,
+    pub campaign_id: Option<Id>,
+    pub handling_type: Option<HandlingType>,
+    pub inspection_id: Option<Id>,
+    /// First local date found, inclusive.
+    pub found_from: Option<NaiveDate>,
+    /// Last local date found, inclusive.
+    pub found_to: Option<NaiveDate>,
+    /// `true`: only hazards past their deadline today (office time zone); `false`: none of those.
+    pub overdue: Option<bool>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

@@ -1,0 +1,114 @@
+//! Hazard queries and the hazard event log.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+
+use super::model::{HazardEventRow, HazardFilter, HazardRow};
+use crate::db::schema::{hazard_events, hazards};
+use crate::db::types::Id;
+use crate::db::DbConn;
+use crate::domain::HazardStatus;
+use crate::error::{ApiError, ApiResult};
+use crate::http::page::PageRequest;
+
+/// Inserts the hazards of one submission and their `created` events, each in one statement.
+pub fn insert_batch(conn: &mut DbConn, rows: &[HazardRow], events: &[HazardEventRow]) -> ApiResult<()> {
+    if rows.is_empty() {
+        return Ok(());
+    }
+    crate::on_engine!(conn, |c| {
+        diesel::insert_into(hazards::table).values(rows).execute(c)?;
+        diesel::insert_into(hazard_events::table).values(events).execute(c)?;
+    });
+    Ok(())
+}
+
+/// Which of these ids are already taken by a hazard.
+pub fn existing_ids(conn: &mut DbConn, ids: &[Id]) -> ApiResult<Vec<Id>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(hazards::table.filter(hazards::id.eq_any(ids)).select(hazards::id).load(conn)?)
+}
+
+pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<HazardRow> {
+    hazards::table
+        .find(id)
+        .select(HazardRow::as_select())
+        .first(conn)
+        .optional()?
+        .ok_or_else(|| ApiError::not_found("hazard"))
+}
+
+pub fn events(conn: &mut DbConn, hazard_id: Id) -> ApiResult<Vec<HazardEventRow>> {
+    Ok(hazard_events::table
+        .filter(hazard_events::hazard_id.eq(hazard_id))
+        .order((hazard_events::at.asc(), hazard_events::id.asc()))
+        .select(HazardEventRow::as_select())
+        .load(conn)?)
+}
+
+pub fn for_inspection(conn: &mut DbConn, inspection_id: Id) -> ApiResult<Vec<HazardRow>> {
+    Ok(hazards::table
+        .filter(hazards::inspection_id.eq(inspection_id))
+        .order(hazards::id.asc())
+        .select(HazardRow::as_select())
+        .load(conn)?)
+}
+
+/// One page of hazards, newest found first; `today` is the office's date for `overdue`.
+pub fn list(conn: &mut DbConn, f: &HazardFilter, today: NaiveDate, page: &PageRequest) -> ApiResult<Vec<HazardRow>> {
+    let mut q = hazards::table.select(HazardRow::as_select()).into_boxed();
+    if let Some(v) = f.status {
+        q = q.filter(hazards::status.eq(v));
+    }
+    if let Some(v) = f.community_id {
+        q = q.filter(hazards::community_id.eq(v));
+    }
+    if let Some(v) = f.unit_id {
+        q = q.filter(hazards::unit_id.eq(v));
+    }
+    if let Some(v) = f.unit_kind {
+        q = q.filter(hazards::unit_kind.eq(v));
+    }
+    if let Some(v) = f.category {
+        q = q.filter(hazards::category.eq(v));
+    }
+    if let Some(v) = f.level {
+        q = q.filter(hazards::level.eq(v));
+    }
+    if let Some(v) = f.campaign_id {
+        q = q.filter(hazards::campaign_id.eq(v));
+    }
+    if let Some(v) = f.handling_type {
+        q = q.filter(hazards::handling_type.eq(v));
+    }
+    if let Some(v) = f.inspection_id {
+        q = q.filter(hazards::inspection_id.eq(v));
+    }
+    if let Some(v) = f.found_from {
+        q = q.filter(hazards::found_on.ge(v));
+    }
+    if let Some(v) = f.found_to {
+        q = q.filter(hazards::found_on.le(v));
+    }
+    let unresolved = [HazardStatus::Open, HazardStatus::PendingVerification];
+    match f.overdue {
+        Some(true) => {
+            q = q.filter(hazards::status.eq_any(unresolved)).filter(hazards::deadline.lt(today));
+        }
+        Some(false) => {
+            q = q.filter(
+                hazards::status
+                    .ne_all(unresolved)
+                    .or(hazards::deadline.is_null())
+                    .or(hazards::deadline.ge(today)),
+            );
+        }
+        None => {}
+    }
+    if let Some(after) = page.after {
+        q = q.filter(hazards::found_at.lt(after.at).or(hazards::found_at.eq(after.at).and(hazards::id.lt(after.id))));
+    }
+    Ok(q.order((hazards::found_at.desc(), hazards::id.desc())).limit(page.fetch_limit()).load(conn)?)
+}

@@ -1,0 +1,87 @@
+//! HTTP surface of inspections.
+
+use actix_web::{get, post, web, HttpResponse};
+
+use super::model::{Inspection, InspectionDetail, InspectionFilter, NewInspection};
+use super::store::{self, Outcome};
+use crate::db::types::Id;
+use crate::domain::actor::Actor;
+use crate::domain::time::local_date;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::body::JsonBody;
+use crate::http::page::{Cursor, Page, PageRequest};
+use crate::http::query::QueryParams;
+use crate::http::State;
+
+/// Submit an inspection with the hazards it found, in one transaction. Idempotent on `id`.
+#[utoipa::path(
+    tag = "inspections", operation_id = "create_inspection",
+    request_body = NewInspection,
+    responses(
+        (status = 201, description = "Stored", body = InspectionDetail),
+        (status = 200, description = "The same submission was stored before", body = InspectionDetail),
+        (status = 409, description = "The id was used for a different submission", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/inspections")]
+pub async fn create(state: State, body: JsonBody<NewInspection>) -> ApiResult<HttpResponse> {
+    let req = body.into_inner();
+    let now = state.clock.now();
+    let tz = state.config.timezone;
+    req.check(now, tz, state.config.clock_skew_seconds)?;
+    let hash = req.canonical_hash();
+    let client_id = req.id;
+    let actor = Actor::anonymous();
+    let submitted = {
+        let hash = hash.clone();
+        state.write(move |conn| store::submit(conn, req, hash, now, tz, &actor)).await
+    };
+    let (outcome, detail) = match (submitted, client_id) {
+        // Two identical submissions raced and the other one committed first.
+        (Err(ApiError::Conflict(_)), Some(id)) => {
+            let today = local_date(now, tz);
+            let replayed = state.db(move |conn| store::replay(conn, id, &hash, today)).await?;
+            match replayed {
+                Some(detail) => (Outcome::Replayed, detail),
+                None => return Err(ApiError::Conflict("the submission conflicts with a stored record".into())),
+            }
+        }
+        (result, _) => result?,
+    };
+    Ok(match outcome {
+        Outcome::Created => HttpResponse::Created().json(detail),
+        Outcome::Replayed => HttpResponse::Ok().json(detail),
+    })
+}
+
+#[utoipa::path(
+    tag = "inspections", operation_id = "list_inspections",
+    params(InspectionFilter),
+    responses(
+        (status = 200, body = Page<Inspection>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/inspections")]
+pub async fn list(state: State, query: QueryParams<InspectionFilter>) -> ApiResult<web::Json<Page<Inspection>>> {
+    let filter = query.0;
+    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
+    let rows = state.db(move |conn| store::list(conn, &filter, &page)).await?;
+    Ok(web::Json(page.finish(rows, |r| Cursor { at: r.inspected_at, id: r.id }, |r| r)))
+}
+
+#[utoipa::path(
+    tag = "inspections", operation_id = "get_inspection",
+    params(("id" = Id, Path, description = "Inspection id")),
+    responses(
+        (status = 200, body = InspectionDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/inspections/{id}")]
+pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<InspectionDetail>> {
+    let id = id.into_inner();
+    let today = local_date(state.clock.now(), state.config.timezone);
+    Ok(web::Json(state.db(move |conn| store::detail(conn, id, today)).await?))
+}

@@ -1,0 +1,262 @@
+//! Inspection rows, the submission with its nested hazards, and their checks.
+
+use std::collections::HashSet;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::db::schema::inspections;
+use crate::db::types::{Id, Moment};
+use crate::domain::time::local_date;
+use crate::domain::validate::{not_blank, Problems};
+use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource};
+use crate::error::ApiResult;
+use crate::hazards::model::Hazard;
+
+pub const MAX_HAZARDS: usize = 100;
+pub const MAX_INSPECTORS: usize = 10;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = inspections)]
+pub struct InspectionRow {
+    pub id: Id,
+    pub unit_id: Id,
+    pub community_id: Id,
+    pub unit_kind: crate::domain::UnitKind,
+    pub campaign_id: Option<Id>,
+    pub inspected_at: Moment,
+    pub inspected_on: NaiveDate,
+    /// JSON array of names.
+    pub inspectors: String,
+    pub leader_led: bool,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub notes: Option<String>,
+    pub request_hash: String,
+    pub recorded_at: Moment,
+    pub created_by: Option<Id>,
+}
+
+/// An inspection as clients see it.
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct Inspection {
+    pub id: Id,
+    pub unit_id: Id,
+    /// The unit's community at the time of the visit.
+    pub community_id: Id,
+    pub unit_kind: crate::domain::UnitKind,
+    pub campaign_id: Option<Id>,
+    pub inspected_at: Moment,
+    /// `inspected_at`'s date in the office's time zone.
+    pub inspected_on: NaiveDate,
+    /// The people present.
+    pub inspectors: Vec<String>,
+    /// 党政带队.
+    pub leader_led: bool,
+    pub latitude: Option<f64>,
+    pub longitude: Option<f64>,
+    pub notes: Option<String>,
+    pub attachment_ids: Vec<Id>,
+    pub recorded_at: Moment,
+    pub created_by: Option<Id>,
+}
+
+impl From<InspectionRow> for Inspection {
+    fn from(r: InspectionRow) -> Self {
+        Inspection {
+            id: r.id,
+            unit_id: r.unit_id,
+            community_id: r.community_id,
+            unit_kind: r.unit_kind,
+            campaign_id: r.campaign_id,
+            inspected_at: r.inspected_at,
+            inspected_on: r.inspected_on,
+            inspectors: serde_json::from_str(&r.inspectors).unwrap_or_default(),
+            leader_led: r.leader_led,
+            latitude: r.latitude,
+            longitude: r.longitude,
+            notes: r.notes,
+            attachment_ids: Vec::new(),
+            recorded_at: r.recorded_at,
+            created_by: r.created_by,
+        }
+    }
+}
+
+/// An inspection with the hazards it found.
+#[derive(Debug, Serialize, Deserialize, ToSchema)]
+pub struct InspectionDetail {
+    #[serde(flatten)]
+    pub inspection: Inspection,
+    pub hazards: Vec<Hazard>,
+}
+
+/// One hazard as an inspector records it.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewHazard {
+    /// Client-made id, so a phone can refer to the hazard before it is sent.
+    pub id: Option<Id>,
+    pub category: HazardCategory,
+    pub level: HazardLevel,
+    pub handling_type: HandlingType,
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    pub description: String,
+    /// Required for `deadline`, refused for `on_the_spot`; not before the day found.
+    pub deadline: Option<NaiveDate>,
+    /// What was done on the spot: required for `on_the_spot`, refused for `deadline`.
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+    /// Default: `campaign` when the inspection belongs to one, else `routine`.
+    pub source: Option<HazardSource>,
+    #[validate(length(max = 2000))]
+    pub legal_basis: Option<String>,
+    #[validate(length(max = 200))]
+    pub responsible_person: Option<String>,
+    #[serde(default)]
+    pub photo_ids: Vec<Id>,
+}
+
+/// A phone submission: one inspection with the hazards it found, stored in one transaction.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewInspection {
+    /// Client-made id: resending the same submission is answered 200, not stored twice.
+    pub id: Option<Id>,
+    pub unit_id: Id,
+    /// RFC 3339 with an offset; not in the future.
+    pub inspected_at: Moment,
+    /// 1–10 names of the people present.
+    pub inspectors: Vec<String>,
+    pub leader_led: bool,
+    pub campaign_id: Option<Id>,
+    #[validate(range(min = -90.0, max = 90.0))]
+    pub latitude: Option<f64>,
+    #[validate(range(min = -180.0, max = 180.0))]
+    pub longitude: Option<f64>,
+    #[validate(length(max = 2000))]
+    pub notes: Option<String>,
+    #[serde(default)]
+    pub attachment_ids: Vec<Id>,
+    #[validate(nested)]
+    pub hazards: Vec<NewHazard>,
+}
+
+impl NewInspection {
+    /// Every check that needs no database; `now` and the office's zone decide "future"
+    /// and the date found.
+    pub fn check(&self, now: Moment, tz: chrono_tz::Tz, clock_skew_seconds: i64) -> ApiResult<()> {
+        let mut p = Problems::new();
+        if self.hazards.len() > MAX_HAZARDS {
+            p.push("hazards", "too_many", format!("at most {MAX_HAZARDS} hazards per inspection"));
+            return p.into_result();
+        }
+        p.extend_validator("", self.validate());
+        self.check_inspectors(&mut p);
+        if self.latitude.is_some() != self.longitude.is_some() {
+            let missing = if self.latitude.is_none() { "latitude" } else { "longitude" };
+            p.push(missing, "required", "latitude and longitude go together");
+        }
+        if self.inspected_at.0 > now.0 + chrono::Duration::seconds(clock_skew_seconds) {
+            p.push("inspected_at", "in_future", "inspected_at must not be in the future");
+        }
+        let found_on = local_date(self.inspected_at, tz);
+        for (i, h) in self.hazards.iter().enumerate() {
+            check_hazard(&mut p, i, h, found_on);
+        }
+        self.check_duplicate_ids(&mut p);
+        p.into_result()
+    }
+
+    fn check_inspectors(&self, p: &mut Problems) {
+        if self.inspectors.is_empty() || self.inspectors.len() > MAX_INSPECTORS {
+            p.push("inspectors", "length", format!("name 1 to {MAX_INSPECTORS} people present"));
+        }
+        for (i, name) in self.inspectors.iter().enumerate() {
+            let len = name.trim().chars().count();
+            if len == 0 {
+                p.push(format!("inspectors[{i}]"), "required", "a name must not be blank");
+            } else if name.chars().count() > 200 {
+                p.push(format!("inspectors[{i}]"), "length", "length must be at most 200");
+            }
+        }
+    }
+
+    fn check_duplicate_ids(&self, p: &mut Problems) {
+        let mut seen: HashSet<Id> = self.id.into_iter().collect();
+        for (i, h) in self.hazards.iter().enumerate() {
+            if let Some(id) = h.id {
+                if !seen.insert(id) {
+                    p.push(format!("hazards[{i}].id"), "duplicate", "this id is used twice in the submission");
+                }
+            }
+        }
+        let mut seen_att = HashSet::new();
+        for (i, id) in self.attachment_ids.iter().enumerate() {
+            if !seen_att.insert(*id) {
+                p.push(format!("attachment_ids[{i}]"), "duplicate", "this attachment is cited twice");
+            }
+        }
+    }
+
+    /// SHA-256 of the canonical request (keys sorted, moments in UTC): what an
+    /// idempotent replay must match.
+    pub fn canonical_hash(&self) -> String {
+        let value = serde_json::to_value(self).unwrap_or_default();
+        hex::encode(Sha256::digest(value.to_string().as_bytes()))
+    }
+}
+
+fn check_hazard(p: &mut Problems, i: usize, h: &NewHazard, found_on: NaiveDate) {
+    let at = |f: &str| format!("hazards[{i}].{f}");
+    match h.handling_type {
+        HandlingType::Deadline => {
+            match h.deadline {
+                None => p.push(at("deadline"), "required", "a deadline hazard needs a deadline"),
+                Some(d) if d < found_on => p.push(
+                    at("deadline"),
+                    "before_found",
+                    format!("the deadline must not be before the day the hazard was found ({found_on})"),
+                ),
+                Some(_) => {}
+            }
+            if h.note.is_some() {
+                p.push(at("note"), "not_allowed", "a note is recorded only for on-the-spot hazards");
+            }
+        }
+        HandlingType::OnTheSpot => {
+            if h.deadline.is_some() {
+                p.push(at("deadline"), "not_allowed", "an on-the-spot hazard has no deadline");
+            }
+            if h.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                p.push(at("note"), "required", "an on-the-spot hazard needs a note saying what was done");
+            }
+        }
+    }
+    let mut seen = HashSet::new();
+    for (j, id) in h.photo_ids.iter().enumerate() {
+        if !seen.insert(*id) {
+            p.push(format!("hazards[{i}].photo_ids[{j}]"), "duplicate", "this photo is cited twice");
+        }
+    }
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct InspectionFilter {
+    pub unit_id: Option<Id>,
+    pub community_id: Option<Id>,
+    pub campaign_id: Option<Id>,
+    pub leader_led: Option<bool>,
+    /// First local date of `inspected_at`, inclusive.
+    pub from: Option<NaiveDate>,
+    /// Last local date of `inspected_at`, inclusive.
+    pub to: Option<NaiveDate>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}
