@@ -1,0 +1,10 @@
+//! HTTP-level tests: every case runs on SQLite and, when SAFETRACE_TEST_POSTGRES_URL is
+//! set, on PostgreSQL, each on its own database.
+
+mod support;
+
+mod catalog;
+mod hazards;
+mod inspections;
+mod protocol;
+mod validation;
