@@ -24,12 +24,11 @@ pub async fn healthz() -> HttpResponse {
 )]
 #[get("/readyz")]
 pub async fn readyz(state: State) -> ApiResult<HttpResponse> {
-    state
-        .db(|conn| conn.batch_execute("SELECT 1").map_err(|e| ApiError::Unavailable(e.to_string())))
-        .await
-        .map_err(|e| match e {
+    state.db(|conn| conn.batch_execute("SELECT 1").map_err(|e| ApiError::Unavailable(e.to_string()))).await.map_err(
+        |e| match e {
             ApiError::Unavailable(m) => ApiError::Unavailable(m),
             other => ApiError::Unavailable(other.to_string()),
-        })?;
+        },
+    )?;
     Ok(HttpResponse::Ok().json(json!({"status": "ready"})))
 }

@@ -1,7 +1,7 @@
 //! HTTP surface of campaigns.
 
-use actix_web::{get, patch, post, web, HttpResponse};
 use crate::db::types::Id;
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Campaign, CampaignFilter, CampaignPatch, NewCampaign};
 use super::store;

@@ -1,7 +1,7 @@
 //! HTTP surface of communities.
 
-use actix_web::{get, patch, post, web, HttpResponse};
 use crate::db::types::Id;
+use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Community, CommunityFilter, CommunityPatch, NewCommunity};
 use super::store;
@@ -71,7 +71,11 @@ pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<Com
     )
 )]
 #[patch("/communities/{id}")]
-pub async fn update(state: State, id: web::Path<Id>, body: JsonBody<CommunityPatch>) -> ApiResult<web::Json<Community>> {
+pub async fn update(
+    state: State,
+    id: web::Path<Id>,
+    body: JsonBody<CommunityPatch>,
+) -> ApiResult<web::Json<Community>> {
     let (id, patch) = (id.into_inner(), body.into_inner());
     patch.check()?;
     let now = state.clock.now();

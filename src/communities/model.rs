@@ -1,10 +1,9 @@
 //! Community rows, requests and checks.
 
-
+use crate::db::types::{Id, Moment};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
-use crate::db::types::{Id, Moment};
 use validator::Validate;
 
 use crate::db::schema::communities;

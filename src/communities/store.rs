@@ -1,8 +1,7 @@
 //! Community queries.
 
-
-use diesel::prelude::*;
 use crate::db::types::{Id, Moment};
+use diesel::prelude::*;
 
 use super::model::{Community, CommunityPatch, NewCommunity};
 use crate::db::schema::communities::dsl as c;

@@ -75,9 +75,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {
         match conn {
             DbConn::Sqlite(c) => c.batch_execute(SQLITE_PRAGMAS).map_err(diesel::r2d2::Error::QueryError),
-            DbConn::Postgresql(c) => c
-                .batch_execute("SET TIME ZONE 'UTC'")
-                .map_err(diesel::r2d2::Error::QueryError),
+            DbConn::Postgresql(c) => c.batch_execute("SET TIME ZONE 'UTC'").map_err(diesel::r2d2::Error::QueryError),
         }
     }
 }

@@ -91,9 +91,9 @@ impl Moment {
 
     /// Parses RFC 3339 with an offset, truncating to whole microseconds.
     pub fn parse(text: &str) -> Result<Self, String> {
-        DateTime::parse_from_rfc3339(text).map(|t| Moment::new(t.with_timezone(&Utc))).map_err(|_| {
-            format!("`{text}` is not an RFC 3339 moment with an offset, e.g. 2026-11-25T09:30:00+08:00")
-        })
+        DateTime::parse_from_rfc3339(text)
+            .map(|t| Moment::new(t.with_timezone(&Utc)))
+            .map_err(|_| format!("`{text}` is not an RFC 3339 moment with an offset, e.g. 2026-11-25T09:30:00+08:00"))
     }
 
     pub fn to_rfc3339(&self) -> String {

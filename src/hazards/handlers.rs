@@ -25,7 +25,11 @@ pub async fn list(state: State, query: QueryParams<HazardFilter>) -> ApiResult<w
     let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
     let today = local_date(state.clock.now(), state.config.timezone);
     let rows = state.db(move |conn| store::list(conn, &filter, today, &page)).await?;
-    Ok(web::Json(page.finish(rows, |r| Cursor { at: r.found_at, id: r.id }, |r| Hazard::from_row(r, today, Vec::new()))))
+    Ok(web::Json(page.finish(
+        rows,
+        |r| Cursor { at: r.found_at, id: r.id },
+        |r| Hazard::from_row(r, today, Vec::new()),
+    )))
 }
 
 #[utoipa::path(

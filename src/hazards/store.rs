@@ -99,10 +99,7 @@ pub fn list(conn: &mut DbConn, f: &HazardFilter, today: NaiveDate, page: &PageRe
         }
         Some(false) => {
             q = q.filter(
-                hazards::status
-                    .ne_all(unresolved)
-                    .or(hazards::deadline.is_null())
-                    .or(hazards::deadline.ge(today)),
+                hazards::status.ne_all(unresolved).or(hazards::deadline.is_null()).or(hazards::deadline.ge(today)),
             );
         }
         None => {}

@@ -27,10 +27,7 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req
-            .app_data::<web::Data<AppState>>()
-            .map(|s| s.config.max_json_bytes)
-            .unwrap_or(2 * 1024 * 1024);
+        let limit = req.app_data::<web::Data<AppState>>().map(|s| s.config.max_json_bytes).unwrap_or(2 * 1024 * 1024);
         let content_type_ok = is_json(req);
         let declared_len = req
             .headers()
@@ -40,10 +37,9 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
         let mut payload = payload.take();
         Box::pin(async move {
             if !content_type_ok {
-                return Err(ApiError::UnsupportedMediaType(
-                    "the request body must be application/json".to_string(),
-                )
-                .into());
+                return Err(
+                    ApiError::UnsupportedMediaType("the request body must be application/json".to_string()).into()
+                );
             }
             if declared_len.is_some_and(|n| n > limit) {
                 return Err(ApiError::PayloadTooLarge(limit).into());

@@ -107,7 +107,5 @@ pub fn problem_for_plain_errors<B: actix_web::body::MessageBody + 'static>(
     let (req, _) = res.into_parts();
     let mut response = err.error_response();
     *response.status_mut() = status;
-    Ok(ErrorHandlerResponse::Response(
-        actix_web::dev::ServiceResponse::new(req, response).map_into_right_body(),
-    ))
+    Ok(ErrorHandlerResponse::Response(actix_web::dev::ServiceResponse::new(req, response).map_into_right_body()))
 }

@@ -35,9 +35,7 @@ pub fn replay(conn: &mut DbConn, id: Id, hash: &str, today: NaiveDate) -> ApiRes
     match existing {
         None => Ok(None),
         Some(row) if row.request_hash == hash => Ok(Some(detail_of(conn, row, today)?)),
-        Some(_) => Err(ApiError::Conflict(format!(
-            "inspection {id} was already submitted with different content"
-        ))),
+        Some(_) => Err(ApiError::Conflict(format!("inspection {id} was already submitted with different content"))),
     }
 }
 

@@ -200,7 +200,8 @@ pub fn list(conn: &mut DbConn, f: &UnitFilter, page: &PageRequest) -> ApiResult<
         );
     }
     if let Some(after) = page.after {
-        query = query.filter(units::created_at.lt(after.at).or(units::created_at.eq(after.at).and(units::id.lt(after.id))));
+        query =
+            query.filter(units::created_at.lt(after.at).or(units::created_at.eq(after.at).and(units::id.lt(after.id))));
     }
     Ok(query.order((units::created_at.desc(), units::id.desc())).limit(page.fetch_limit()).load(conn)?)
 }

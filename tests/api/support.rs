@@ -70,7 +70,11 @@ impl Resp {
 
     /// The code given for one field of a validation problem.
     pub fn error_code(&self, field: &str) -> Option<String> {
-        self.body["errors"].as_array()?.iter().find(|e| e["field"] == field).map(|e| e["code"].as_str().unwrap_or_default().to_string())
+        self.body["errors"]
+            .as_array()?
+            .iter()
+            .find(|e| e["field"] == field)
+            .map(|e| e["code"].as_str().unwrap_or_default().to_string())
     }
 
     pub fn id(&self) -> String {
