@@ -59,3 +59,72 @@ both_engines! {
         assert_eq!(r.body["type"], "/problems/not-found");
     }
 }
+
+/// The operations the API serves: the contract the OpenAPI document must describe.
+const ROUTES: &[(&str, &str)] = &[
+    ("get", "/healthz"),
+    ("get", "/readyz"),
+    ("post", "/api/v1/communities"),
+    ("get", "/api/v1/communities"),
+    ("get", "/api/v1/communities/{id}"),
+    ("patch", "/api/v1/communities/{id}"),
+    ("post", "/api/v1/units"),
+    ("get", "/api/v1/units"),
+    ("get", "/api/v1/units/{id}"),
+    ("patch", "/api/v1/units/{id}"),
+    ("post", "/api/v1/campaigns"),
+    ("get", "/api/v1/campaigns"),
+    ("get", "/api/v1/campaigns/{id}"),
+    ("patch", "/api/v1/campaigns/{id}"),
+    ("post", "/api/v1/inspections"),
+    ("get", "/api/v1/inspections"),
+    ("get", "/api/v1/inspections/{id}"),
+    ("get", "/api/v1/hazards"),
+    ("get", "/api/v1/hazards/{id}"),
+];
+
+fn documented(doc: &serde_json::Value) -> Vec<(String, String)> {
+    let mut out = Vec::new();
+    for (path, item) in doc["paths"].as_object().expect("paths") {
+        for method in item.as_object().expect("path item").keys() {
+            if ["get", "post", "put", "patch", "delete"].contains(&method.as_str()) {
+                out.push((method.clone(), path.clone()));
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
+both_engines! {
+    async fn openapi_document_matches_the_routes_served(app) {
+        let r = app.get("/api/openapi.json").await;
+        assert_eq!(r.status, 200);
+        assert!(r.body["openapi"].as_str().is_some_and(|v| v.starts_with("3.")));
+        let mut expected: Vec<(String, String)> = ROUTES.iter().map(|(m, p)| (m.to_string(), p.to_string())).collect();
+        expected.sort();
+        assert_eq!(documented(&r.body), expected);
+        // Every documented operation is really served: no "no route" 404 and no 405.
+        for (method, path) in documented(&r.body) {
+            let concrete = path.replace("{id}", "0192f000-0000-7000-8000-000000000999");
+            let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
+            let body = (method != "get").then(|| json!({}));
+            let res = app.request(m, &concrete, body.as_ref()).await;
+            assert_ne!(res.status, 405, "{method} {path}");
+            let detail = res.body["detail"].as_str().unwrap_or_default();
+            assert!(!detail.starts_with("no route"), "{method} {path} is documented but not served");
+            assert!(res.status < 500, "{method} {path} answered {}", res.status);
+        }
+        // Every operation documents its error answers as problem+json.
+        for (path, item) in r.body["paths"].as_object().expect("paths") {
+            for (method, op) in item.as_object().expect("item") {
+                let responses = op["responses"].as_object().expect("responses");
+                for (status, resp) in responses {
+                    if status.starts_with('4') || status.starts_with('5') {
+                        assert!(resp["content"]["application/problem+json"].is_object(), "{method} {path} {status}");
+                    }
+                }
+            }
+        }
+    }
+}

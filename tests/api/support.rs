@@ -97,7 +97,13 @@ impl TestApp {
     /// The PostgreSQL app, or `None` when `SAFETRACE_TEST_POSTGRES_URL` is unset.
     /// When it is set, an unreachable server fails the test.
     pub async fn postgres() -> Option<TestApp> {
-        let base_url = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty())?;
+        let base_url = std::env::var(PG_ENV).ok().filter(|u| !u.is_empty());
+        let required = std::env::var("SAFETRACE_TEST_REQUIRE_POSTGRES").is_ok_and(|v| v == "1");
+        let base_url = match base_url {
+            Some(url) => url,
+            None if required => panic!("SAFETRACE_TEST_REQUIRE_POSTGRES=1 but {PG_ENV} is unset"),
+            None => return None,
+        };
         let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
         let mut conn = diesel::PgConnection::establish(&base_url)
             .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL cannot be reached: {e}"));
