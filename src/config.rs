@@ -5,6 +5,8 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::throttle::ThrottlePolicy;
+
 /// safetrace: safety inspections, hazards and their rectification for a subdistrict office.
 #[derive(Debug, Parser)]
 #[command(name = "safetrace", version, about, long_about = None)]
@@ -67,6 +69,26 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,
 
+    /// How long a login token is valid, in hours.
+    #[arg(long, env = "SAFETRACE_TOKEN_TTL_HOURS", default_value_t = 12)]
+    pub token_ttl_hours: i64,
+
+    /// Failed logins for one username after which each attempt must wait (1 s, 2 s, 4 s …).
+    #[arg(long, env = "SAFETRACE_LOGIN_SLOW_AFTER", default_value_t = 3)]
+    pub login_slow_after: i32,
+
+    /// Failed logins for one username that lock it.
+    #[arg(long, env = "SAFETRACE_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    pub login_max_failures: i32,
+
+    /// How long a locked username stays locked, in seconds.
+    #[arg(long, env = "SAFETRACE_LOGIN_LOCK_SECONDS", default_value_t = 900)]
+    pub login_lock_seconds: i64,
+
+    /// Password of the `admin` created on the first start (default: a random one, logged once).
+    #[arg(long, env = "SAFETRACE_ADMIN_PASSWORD", hide_env_values = true)]
+    pub admin_password: Option<String>,
+
     /// How far in the future a reported moment (`inspected_at`) may lie, for phone clocks
     /// that run ahead, in seconds.
     #[arg(long, env = "SAFETRACE_CLOCK_SKEW_SECONDS", default_value_t = 300)]
@@ -89,6 +111,12 @@ impl Settings {
             max_json_bytes: self.max_json_bytes,
             max_upload_bytes: self.max_upload_bytes,
             clock_skew_seconds: self.clock_skew_seconds,
+            token_ttl_hours: self.token_ttl_hours,
+            throttle: ThrottlePolicy {
+                slow_after: self.login_slow_after,
+                max_failures: self.login_max_failures,
+                lock_seconds: self.login_lock_seconds,
+            },
         }
     }
 }
@@ -101,6 +129,8 @@ pub struct AppConfig {
     pub max_json_bytes: usize,
     pub max_upload_bytes: usize,
     pub clock_skew_seconds: i64,
+    pub token_ttl_hours: i64,
+    pub throttle: ThrottlePolicy,
 }
 
 impl Default for AppConfig {
@@ -111,6 +141,8 @@ impl Default for AppConfig {
             max_json_bytes: 2 * 1024 * 1024,
             max_upload_bytes: 10 * 1024 * 1024,
             clock_skew_seconds: 300,
+            token_ttl_hours: 12,
+            throttle: ThrottlePolicy::default(),
         }
     }
 }

@@ -2,6 +2,7 @@
 //!
 //! The app factory lives here so the binary and the tests build the same application.
 
+pub mod auth;
 pub mod campaigns;
 pub mod clock;
 pub mod communities;
@@ -15,6 +16,7 @@ pub mod http;
 pub mod inspections;
 pub mod openapi;
 pub mod units;
+pub mod users;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};

@@ -145,11 +145,86 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    users (id) {
+        id -> SqlUuid,
+        username -> Text,
+        password_hash -> Text,
+        display_name -> Nullable<Text>,
+        role -> Text,
+        all_communities -> Bool,
+        active -> Bool,
+        version -> Integer,
+        created_at -> SqlMoment,
+        updated_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    user_communities (user_id, community_id) {
+        user_id -> SqlUuid,
+        community_id -> SqlUuid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    user_events (id) {
+        id -> SqlUuid,
+        user_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    auth_tokens (id) {
+        id -> SqlUuid,
+        user_id -> SqlUuid,
+        token_hash -> Text,
+        created_at -> SqlMoment,
+        expires_at -> SqlMoment,
+        last_used_at -> SqlMoment,
+        revoked_at -> Nullable<SqlMoment>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlMoment;
+
+    login_throttle (username) {
+        username -> Text,
+        failures -> Integer,
+        last_failure_at -> SqlMoment,
+        locked_until -> Nullable<SqlMoment>,
+    }
+}
+
 diesel::joinable!(units -> communities (community_id));
 diesel::joinable!(unit_events -> units (unit_id));
 diesel::joinable!(inspections -> units (unit_id));
 diesel::joinable!(hazards -> inspections (inspection_id));
 diesel::joinable!(hazard_events -> hazards (hazard_id));
+diesel::joinable!(user_communities -> users (user_id));
+diesel::joinable!(user_communities -> communities (community_id));
+diesel::joinable!(auth_tokens -> users (user_id));
+diesel::joinable!(user_events -> users (user_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     communities,
@@ -159,4 +234,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     inspections,
     hazards,
     hazard_events,
+    users,
+    user_communities,
+    user_events,
+    auth_tokens,
+    login_throttle,
 );

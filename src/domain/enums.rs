@@ -134,3 +134,13 @@ text_enum!(
         Voided => "voided",
     }
 );
+
+text_enum!(
+    /// What a user may do (see `domain::access`).
+    Role {
+        Admin => "admin",
+        Supervisor => "supervisor",
+        Inspector => "inspector",
+        Viewer => "viewer",
+    }
+);

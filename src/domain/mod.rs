@@ -1,5 +1,6 @@
 //! Rules without I/O: the domain's vocabularies, checks and time arithmetic.
 
+pub mod access;
 pub mod actor;
 pub mod credit_code;
 pub mod enums;

@@ -1,0 +1,87 @@
+//! The authenticated caller of a request, from its bearer token.
+
+use std::future::Future;
+use std::pin::Pin;
+
+use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
+
+use super::{store, token};
+use crate::db::types::Id;
+use crate::domain::access::{Permission, Scope};
+use crate::domain::actor::Actor;
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::http::AppState;
+use crate::users::store as user_store;
+
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: Id,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+    pub token_id: Id,
+}
+
+impl Caller {
+    /// 403 unless the caller's role allows `p`.
+    pub fn require(&self, p: Permission) -> ApiResult<()> {
+        if self.role.may(p) {
+            Ok(())
+        } else {
+            Err(ApiError::Forbidden(format!("the {} role may not do this", self.role)))
+        }
+    }
+
+    /// Whether a record of this community is visible to the caller.
+    pub fn sees(&self, community_id: Id) -> bool {
+        self.scope.allows(community_id)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor { name: self.name.clone(), user_id: Some(self.user_id) }
+    }
+}
+
+fn bearer(req: &HttpRequest) -> Option<String> {
+    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+    let (scheme, token) = value.split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim().to_string()).filter(|t| !t.is_empty())
+}
+
+impl FromRequest for Caller {
+    type Error = actix_web::Error;
+    type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
+
+    fn from_request(req: &HttpRequest, _: &mut Payload) -> Self::Future {
+        let state = req.app_data::<web::Data<AppState>>().cloned();
+        let presented = bearer(req);
+        Box::pin(async move {
+            let state = state.ok_or_else(|| ApiError::Internal("no application state".into()))?;
+            let presented = presented.ok_or_else(|| ApiError::Unauthorized("a bearer token is required".into()))?;
+            let now = state.clock.now();
+            let digest = token::digest(&presented);
+            let caller = state
+                .db(move |conn| {
+                    let invalid = || ApiError::Unauthorized("the token is invalid, expired or revoked".into());
+                    let (tok, user) = store::lookup(conn, &digest)?.ok_or_else(invalid)?;
+                    if tok.revoked_at.is_some() || tok.expires_at <= now || !user.active {
+                        return Err(invalid());
+                    }
+                    store::touch(conn, tok.id, now)?;
+                    let scope = user_store::scope_of(conn, &user)?;
+                    Ok(Caller {
+                        user_id: user.id,
+                        name: user.shown_name(),
+                        username: user.username,
+                        role: user.role,
+                        scope,
+                        token_id: tok.id,
+                    })
+                })
+                .await?;
+            Ok(caller)
+        })
+    }
+}

@@ -1,0 +1,5 @@
+//! Users: accounts with a role and a community scope, managed by admins.
+
+pub mod handlers;
+pub mod model;
+pub mod store;

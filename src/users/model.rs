@@ -1,0 +1,187 @@
+//! User rows, views, requests and checks.
+
+use diesel::prelude::*;
+use serde::{Deserialize, Serialize};
+use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
+
+use crate::auth::password;
+use crate::db::schema::{user_events, users};
+use crate::db::types::{Id, Moment};
+use crate::domain::patch::nullable;
+use crate::domain::validate::{not_blank, Problems};
+use crate::domain::Role;
+use crate::error::ApiResult;
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = users)]
+pub struct UserRow {
+    pub id: Id,
+    pub username: String,
+    pub password_hash: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    pub all_communities: bool,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: Moment,
+    pub updated_at: Moment,
+    pub created_by: Option<Id>,
+}
+
+impl UserRow {
+    /// The name shown in histories.
+    pub fn shown_name(&self) -> String {
+        self.display_name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| self.username.clone())
+    }
+}
+
+/// A user as admins see it (never the password hash).
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
+pub struct User {
+    pub id: Id,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: Role,
+    /// The communities in scope; null means all communities.
+    pub community_ids: Option<Vec<Id>>,
+    pub active: bool,
+    pub version: i32,
+    pub created_at: Moment,
+    pub updated_at: Moment,
+    pub created_by: Option<Id>,
+}
+
+impl User {
+    pub fn from_row(r: UserRow, community_ids: Vec<Id>) -> Self {
+        User {
+            community_ids: if r.all_communities { None } else { Some(community_ids) },
+            id: r.id,
+            username: r.username,
+            display_name: r.display_name,
+            role: r.role,
+            active: r.active,
+            version: r.version,
+            created_at: r.created_at,
+            updated_at: r.updated_at,
+            created_by: r.created_by,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[diesel(table_name = user_events)]
+pub struct UserEventRow {
+    pub id: Id,
+    pub user_id: Id,
+    pub at: Moment,
+    pub actor: String,
+    pub actor_user_id: Option<Id>,
+    pub kind: String,
+    pub details: Option<String>,
+}
+
+fn username_chars(name: &str) -> Result<(), validator::ValidationError> {
+    if name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '_' | '-' | '.')) {
+        Ok(())
+    } else {
+        let mut e = validator::ValidationError::new("invalid_username");
+        e.message = Some("a username uses lower-case letters, digits, _, - and .".into());
+        Err(e)
+    }
+}
+
+fn check_password(p: &mut Problems, username: &str, password: &str) {
+    if let Some(reason) = password::policy_problem(username, password) {
+        p.push("password", "weak_password", reason);
+    }
+}
+
+fn check_scope_ids(p: &mut Problems, ids: &[Id]) {
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !seen.insert(*id) {
+            p.push(format!("community_ids[{i}]"), "duplicate", "this community is listed twice");
+        }
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewUser {
+    #[validate(length(min = 2, max = 64), custom(function = "username_chars"))]
+    pub username: String,
+    pub password: String,
+    #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    pub display_name: Option<String>,
+    pub role: Role,
+    /// Communities in scope; absent or null: all communities.
+    pub community_ids: Option<Vec<Id>>,
+}
+
+impl NewUser {
+    pub fn check(&self) -> ApiResult<()> {
+        let mut p = Problems::new();
+        p.extend_validator("", self.validate());
+        check_password(&mut p, &self.username, &self.password);
+        if let Some(ids) = &self.community_ids {
+            check_scope_ids(&mut p, ids);
+        }
+        p.into_result()
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct UserPatch {
+    pub version: i32,
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<String>)]
+    pub display_name: Option<Option<String>>,
+    pub role: Option<Role>,
+    /// A list of communities, or null for all communities.
+    #[serde(default, deserialize_with = "nullable")]
+    #[schema(value_type = Option<Vec<Id>>)]
+    pub community_ids: Option<Option<Vec<Id>>>,
+    /// A new password (the user's tokens are revoked).
+    pub password: Option<String>,
+    /// `true` reactivates a deactivated user.
+    pub active: Option<bool>,
+}
+
+impl UserPatch {
+    pub fn check(&self, username: &str) -> ApiResult<()> {
+        let mut p = Problems::new();
+        p.extend_validator("", self.validate());
+        if let Some(Some(name)) = &self.display_name {
+            let len = name.trim().chars().count();
+            if len == 0 || name.chars().count() > 200 {
+                p.push("display_name", "length", "length must be between 1 and 200");
+            }
+        }
+        if let Some(pw) = &self.password {
+            check_password(&mut p, username, pw);
+        }
+        if let Some(Some(ids)) = &self.community_ids {
+            check_scope_ids(&mut p, ids);
+        }
+        p.into_result()
+    }
+}
+
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Deactivation {
+    #[validate(length(max = 2000))]
+    pub reason: Option<String>,
+}
+
+#[derive(Debug, Default, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct UserFilter {
+    pub role: Option<Role>,
+    pub active: Option<bool>,
+    pub limit: Option<i64>,
+    pub cursor: Option<String>,
+}

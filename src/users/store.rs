@@ -1,0 +1,260 @@
+//! User queries, scope rows, the user event log and the first admin.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::model::{NewUser, User, UserEventRow, UserFilter, UserPatch, UserRow};
+use crate::auth::password;
+use crate::db::schema::{auth_tokens, communities, user_communities, user_events, users};
+use crate::db::types::{Id, Moment};
+use crate::db::DbConn;
+use crate::domain::access::Scope;
+use crate::domain::actor::Actor;
+use crate::domain::validate::Problems;
+use crate::domain::Role;
+use crate::error::{ApiError, ApiResult};
+use crate::http::page::PageRequest;
+
+pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<UserRow>> {
+    Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+pub fn find_by_username(conn: &mut DbConn, username: &str) -> ApiResult<Option<UserRow>> {
+    Ok(users::table.filter(users::username.eq(username)).select(UserRow::as_select()).first(conn).optional()?)
+}
+
+pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<UserRow> {
+    find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
+}
+
+pub fn count(conn: &mut DbConn) -> ApiResult<i64> {
+    Ok(users::table.count().get_result(conn)?)
+}
+
+/// The communities listed for these users, in one query.
+pub fn communities_of(conn: &mut DbConn, user_ids: &[Id]) -> ApiResult<Vec<(Id, Id)>> {
+    if user_ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    Ok(user_communities::table
+        .filter(user_communities::user_id.eq_any(user_ids))
+        .select((user_communities::user_id, user_communities::community_id))
+        .order((user_communities::user_id, user_communities::community_id))
+        .load(conn)?)
+}
+
+pub fn scope_of(conn: &mut DbConn, user: &UserRow) -> ApiResult<Scope> {
+    if user.all_communities || user.role == Role::Admin {
+        return Ok(Scope::All);
+    }
+    let ids = communities_of(conn, &[user.id])?.into_iter().map(|(_, c)| c).collect();
+    Ok(Scope::Communities(ids))
+}
+
+pub fn view(conn: &mut DbConn, row: UserRow) -> ApiResult<User> {
+    let ids = communities_of(conn, &[row.id])?.into_iter().map(|(_, c)| c).collect();
+    Ok(User::from_row(row, ids))
+}
+
+fn check_communities_exist(conn: &mut DbConn, ids: &[Id]) -> ApiResult<()> {
+    if ids.is_empty() {
+        return Ok(());
+    }
+    let found: Vec<Id> = communities::table.filter(communities::id.eq_any(ids)).select(communities::id).load(conn)?;
+    let mut p = Problems::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !found.contains(id) {
+            p.push(format!("community_ids[{i}]"), "not_found", "no community has this id");
+        }
+    }
+    p.into_result()
+}
+
+fn set_communities(conn: &mut DbConn, user_id: Id, ids: &[Id]) -> ApiResult<()> {
+    diesel::delete(user_communities::table.filter(user_communities::user_id.eq(user_id))).execute(conn)?;
+    for cid in ids {
+        diesel::insert_into(user_communities::table)
+            .values((user_communities::user_id.eq(user_id), user_communities::community_id.eq(*cid)))
+            .execute(conn)?;
+    }
+    Ok(())
+}
+
+pub fn record_event(
+    conn: &mut DbConn,
+    user_id: Id,
+    at: Moment,
+    actor: &Actor,
+    kind: &str,
+    details: Option<serde_json::Value>,
+) -> ApiResult<()> {
+    let row = UserEventRow {
+        id: Id::new_v7(),
+        user_id,
+        at,
+        actor: actor.name.clone(),
+        actor_user_id: actor.user_id,
+        kind: kind.to_string(),
+        details: details.map(|d| d.to_string()),
+    };
+    diesel::insert_into(user_events::table).values(&row).execute(conn)?;
+    Ok(())
+}
+
+/// Stores a user whose password is already hashed (hashing happens outside the transaction).
+pub fn create(conn: &mut DbConn, req: NewUser, password_hash: String, now: Moment, actor: &Actor) -> ApiResult<User> {
+    if find_by_username(conn, &req.username)?.is_some() {
+        return Err(ApiError::Conflict(format!("the username `{}` is taken", req.username)));
+    }
+    let ids = req.community_ids.clone().unwrap_or_default();
+    check_communities_exist(conn, &ids)?;
+    let row = UserRow {
+        id: Id::new_v7(),
+        username: req.username,
+        password_hash,
+        display_name: req.display_name.map(|n| n.trim().to_string()),
+        role: req.role,
+        all_communities: req.community_ids.is_none(),
+        active: true,
+        version: 1,
+        created_at: now,
+        updated_at: now,
+        created_by: actor.user_id,
+    };
+    diesel::insert_into(users::table).values(&row).execute(conn)?;
+    set_communities(conn, row.id, &ids)?;
+    record_event(
+        conn,
+        row.id,
+        now,
+        actor,
+        "created",
+        Some(json!({"role": row.role, "community_ids": req.community_ids})),
+    )?;
+    Ok(User::from_row(row, ids))
+}
+
+/// Applies an admin's change; `password_hash` is the new password's hash, if any.
+pub fn update(
+    conn: &mut DbConn,
+    id: Id,
+    patch: UserPatch,
+    password_hash: Option<String>,
+    now: Moment,
+    actor: &Actor,
+) -> ApiResult<User> {
+    let current = get(conn, id)?;
+    if current.version != patch.version {
+        return Err(ApiError::StaleVersion(patch.version));
+    }
+    let display_name = match &patch.display_name {
+        Some(v) => v.as_ref().map(|n| n.trim().to_string()),
+        None => current.display_name.clone(),
+    };
+    let role = patch.role.unwrap_or(current.role);
+    let active = patch.active.unwrap_or(current.active);
+    let all_communities = match &patch.community_ids {
+        Some(None) => true,
+        Some(Some(_)) => false,
+        None => current.all_communities,
+    };
+    if let Some(Some(ids)) = &patch.community_ids {
+        check_communities_exist(conn, ids)?;
+    }
+    let changed = diesel::update(users::table.filter(users::id.eq(id)).filter(users::version.eq(patch.version)))
+        .set((
+            users::display_name.eq(&display_name),
+            users::role.eq(role),
+            users::active.eq(active),
+            users::all_communities.eq(all_communities),
+            users::password_hash.eq(password_hash.as_ref().unwrap_or(&current.password_hash)),
+            users::version.eq(patch.version + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    if changed != 1 {
+        return Err(ApiError::StaleVersion(patch.version));
+    }
+    if let Some(ids) = &patch.community_ids {
+        set_communities(conn, id, ids.as_deref().unwrap_or(&[]))?;
+    }
+    // A new password, a narrower role or scope, or a deactivation ends every session.
+    let revoke = password_hash.is_some() || patch.role.is_some() || patch.community_ids.is_some() || !active;
+    if revoke {
+        revoke_tokens(conn, id, now)?;
+    }
+    let details = json!({
+        "role": patch.role, "community_ids": patch.community_ids, "active": patch.active,
+        "display_name": patch.display_name, "password_changed": password_hash.is_some(),
+    });
+    record_event(conn, id, now, actor, "updated", Some(details))?;
+    let row = get(conn, id)?;
+    view(conn, row)
+}
+
+pub fn deactivate(conn: &mut DbConn, id: Id, reason: Option<String>, now: Moment, actor: &Actor) -> ApiResult<User> {
+    let current = get(conn, id)?;
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((users::active.eq(false), users::version.eq(current.version + 1), users::updated_at.eq(now)))
+        .execute(conn)?;
+    let revoked = revoke_tokens(conn, id, now)?;
+    record_event(conn, id, now, actor, "deactivated", Some(json!({"reason": reason, "tokens_revoked": revoked})))?;
+    let row = get(conn, id)?;
+    view(conn, row)
+}
+
+/// Revokes every live token of a user; answers how many.
+pub fn revoke_tokens(conn: &mut DbConn, user_id: Id, now: Moment) -> ApiResult<usize> {
+    Ok(diesel::update(
+        auth_tokens::table.filter(auth_tokens::user_id.eq(user_id)).filter(auth_tokens::revoked_at.is_null()),
+    )
+    .set(auth_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)?)
+}
+
+pub fn list(conn: &mut DbConn, f: &UserFilter, page: &PageRequest) -> ApiResult<Vec<User>> {
+    let mut q = users::table.select(UserRow::as_select()).into_boxed();
+    if let Some(r) = f.role {
+        q = q.filter(users::role.eq(r));
+    }
+    if let Some(a) = f.active {
+        q = q.filter(users::active.eq(a));
+    }
+    if let Some(after) = page.after {
+        q = q.filter(users::created_at.lt(after.at).or(users::created_at.eq(after.at).and(users::id.lt(after.id))));
+    }
+    let rows: Vec<UserRow> =
+        q.order((users::created_at.desc(), users::id.desc())).limit(page.fetch_limit()).load(conn)?;
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let pairs = communities_of(conn, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let mine = pairs.iter().filter(|(u, _)| *u == r.id).map(|(_, c)| *c).collect();
+            User::from_row(r, mine)
+        })
+        .collect())
+}
+
+/// On a database without users, creates `admin` with `password` (or a random one, which
+/// is returned so it can be shown once).
+pub fn bootstrap_admin(conn: &mut DbConn, given: Option<String>, now: Moment) -> ApiResult<Option<String>> {
+    if count(conn)? > 0 {
+        return Ok(None);
+    }
+    let generated = given.is_none();
+    let password = given.unwrap_or_else(|| crate::auth::token::generate().trim_start_matches("st_")[..20].to_string());
+    if let Some(reason) = password::policy_problem("admin", &password) {
+        return Err(ApiError::field("SAFETRACE_ADMIN_PASSWORD", "weak_password", reason));
+    }
+    let hash = password::hash(&password).map_err(|e| ApiError::internal("password hashing failed", e))?;
+    let req = NewUser {
+        username: "admin".to_string(),
+        password: String::new(),
+        display_name: Some("Administrator".to_string()),
+        role: Role::Admin,
+        community_ids: None,
+    };
+    create(conn, req, hash, now, &Actor::named("system"))?;
+    Ok(generated.then_some(password))
+}
