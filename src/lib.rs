@@ -45,7 +45,16 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(inspections::handlers::list)
         .service(inspections::handlers::get_one)
         .service(hazards::handlers::list)
-        .service(hazards::handlers::get_one);
+        .service(hazards::handlers::get_one)
+        .service(auth::handlers::login)
+        .service(auth::handlers::logout)
+        .service(auth::handlers::me)
+        .service(users::handlers::create)
+        .service(users::handlers::list)
+        .service(users::handlers::get_one)
+        .service(users::handlers::update)
+        .service(users::handlers::deactivate)
+        .service(users::handlers::revoke_tokens);
 }
 
 /// Builds the application and its OpenAPI document.

@@ -7,6 +7,7 @@ use super::model::{HazardEventRow, HazardFilter, HazardRow};
 use crate::db::schema::{hazard_events, hazards};
 use crate::db::types::Id;
 use crate::db::DbConn;
+use crate::domain::access::Scope;
 use crate::domain::HazardStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
@@ -40,6 +41,16 @@ pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<HazardRow> {
         .ok_or_else(|| ApiError::not_found("hazard"))
 }
 
+/// The hazard if the scope sees it; 404 as if it did not exist otherwise.
+pub fn get_in(conn: &mut DbConn, id: Id, scope: &Scope) -> ApiResult<HazardRow> {
+    let row = get(conn, id)?;
+    if scope.allows(row.community_id) {
+        Ok(row)
+    } else {
+        Err(ApiError::not_found("hazard"))
+    }
+}
+
 pub fn events(conn: &mut DbConn, hazard_id: Id) -> ApiResult<Vec<HazardEventRow>> {
     Ok(hazard_events::table
         .filter(hazard_events::hazard_id.eq(hazard_id))
@@ -57,8 +68,17 @@ pub fn for_inspection(conn: &mut DbConn, inspection_id: Id) -> ApiResult<Vec<Haz
 }
 
 /// One page of hazards, newest found first; `today` is the office's date for `overdue`.
-pub fn list(conn: &mut DbConn, f: &HazardFilter, today: NaiveDate, page: &PageRequest) -> ApiResult<Vec<HazardRow>> {
+pub fn list(
+    conn: &mut DbConn,
+    f: &HazardFilter,
+    scope: &Scope,
+    today: NaiveDate,
+    page: &PageRequest,
+) -> ApiResult<Vec<HazardRow>> {
     let mut q = hazards::table.select(HazardRow::as_select()).into_boxed();
+    if let Some(ids) = scope.restriction() {
+        q = q.filter(hazards::community_id.eq_any(ids));
+    }
     if let Some(v) = f.status {
         q = q.filter(hazards::status.eq(v));
     }

@@ -4,8 +4,9 @@ use actix_web::{get, post, web, HttpResponse};
 
 use super::model::{Inspection, InspectionDetail, InspectionFilter, NewInspection};
 use super::store::{self, Outcome};
+use crate::auth::Caller;
 use crate::db::types::Id;
-use crate::domain::actor::Actor;
+use crate::domain::access::Permission;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
@@ -25,23 +26,23 @@ use crate::http::State;
     )
 )]
 #[post("/inspections")]
-pub async fn create(state: State, body: JsonBody<NewInspection>) -> ApiResult<HttpResponse> {
+pub async fn create(state: State, caller: Caller, body: JsonBody<NewInspection>) -> ApiResult<HttpResponse> {
+    caller.require(Permission::Record)?;
     let req = body.into_inner();
     let now = state.clock.now();
     let tz = state.config.timezone;
     req.check(now, tz, state.config.clock_skew_seconds)?;
     let hash = req.canonical_hash();
     let client_id = req.id;
-    let actor = Actor::anonymous();
     let submitted = {
-        let hash = hash.clone();
-        state.write(move |conn| store::submit(conn, req, hash, now, tz, &actor)).await
+        let (hash, caller) = (hash.clone(), caller.clone());
+        state.write(move |conn| store::submit(conn, req, hash, now, tz, &caller)).await
     };
     let (outcome, detail) = match (submitted, client_id) {
         // Two identical submissions raced and the other one committed first.
         (Err(ApiError::Conflict(_)), Some(id)) => {
             let today = local_date(now, tz);
-            let replayed = state.db(move |conn| store::replay(conn, id, &hash, today)).await?;
+            let replayed = state.db(move |conn| store::replay(conn, id, &hash, today, &caller)).await?;
             match replayed {
                 Some(detail) => (Outcome::Replayed, detail),
                 None => return Err(ApiError::Conflict("the submission conflicts with a stored record".into())),
@@ -64,10 +65,14 @@ pub async fn create(state: State, body: JsonBody<NewInspection>) -> ApiResult<Ht
     )
 )]
 #[get("/inspections")]
-pub async fn list(state: State, query: QueryParams<InspectionFilter>) -> ApiResult<web::Json<Page<Inspection>>> {
+pub async fn list(
+    state: State,
+    caller: Caller,
+    query: QueryParams<InspectionFilter>,
+) -> ApiResult<web::Json<Page<Inspection>>> {
     let filter = query.0;
     let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
-    let rows = state.db(move |conn| store::list(conn, &filter, &page)).await?;
+    let rows = state.db(move |conn| store::list(conn, &filter, &caller.scope, &page)).await?;
     Ok(web::Json(page.finish(rows, |r| Cursor { at: r.inspected_at, id: r.id }, |r| r)))
 }
 
@@ -80,8 +85,8 @@ pub async fn list(state: State, query: QueryParams<InspectionFilter>) -> ApiResu
     )
 )]
 #[get("/inspections/{id}")]
-pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<InspectionDetail>> {
+pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<InspectionDetail>> {
     let id = id.into_inner();
     let today = local_date(state.clock.now(), state.config.timezone);
-    Ok(web::Json(state.db(move |conn| store::detail(conn, id, today)).await?))
+    Ok(web::Json(state.db(move |conn| store::detail(conn, id, today, &caller.scope)).await?))
 }

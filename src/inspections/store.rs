@@ -6,10 +6,11 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{Inspection, InspectionDetail, InspectionFilter, InspectionRow, NewInspection};
+use crate::auth::Caller;
 use crate::db::schema::{campaigns, inspections};
 use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
-use crate::domain::actor::Actor;
+use crate::domain::access::Scope;
 use crate::domain::hazard::initial_status;
 use crate::domain::time::local_date;
 use crate::domain::validate::Problems;
@@ -29,12 +30,22 @@ pub enum Outcome {
 
 /// Looks up an earlier submission under the same client id: the same request replays,
 /// a different one under that id is a conflict.
-pub fn replay(conn: &mut DbConn, id: Id, hash: &str, today: NaiveDate) -> ApiResult<Option<InspectionDetail>> {
+/// A submission by someone who cannot see the stored record is refused like any other
+/// reuse of the id, without revealing it.
+pub fn replay(
+    conn: &mut DbConn,
+    id: Id,
+    hash: &str,
+    today: NaiveDate,
+    caller: &Caller,
+) -> ApiResult<Option<InspectionDetail>> {
     let existing: Option<InspectionRow> =
         inspections::table.find(id).select(InspectionRow::as_select()).first(conn).optional()?;
     match existing {
         None => Ok(None),
-        Some(row) if row.request_hash == hash => Ok(Some(detail_of(conn, row, today)?)),
+        Some(row) if row.request_hash == hash && caller.sees(row.community_id) => {
+            Ok(Some(detail_of(conn, row, today)?))
+        }
         Some(_) => Err(ApiError::Conflict(format!("inspection {id} was already submitted with different content"))),
     }
 }
@@ -46,15 +57,15 @@ pub fn submit(
     hash: String,
     now: Moment,
     tz: Tz,
-    actor: &Actor,
+    caller: &Caller,
 ) -> ApiResult<(Outcome, InspectionDetail)> {
     let today = local_date(now, tz);
     if let Some(id) = req.id {
-        if let Some(detail) = replay(conn, id, &hash, today)? {
+        if let Some(detail) = replay(conn, id, &hash, today, caller)? {
             return Ok((Outcome::Replayed, detail));
         }
     }
-    check_references(conn, &req)?;
+    check_references(conn, &req, &caller.scope)?;
     let unit = unit_store::get(conn, req.unit_id)?;
     let inspection_id = req.id.unwrap_or_else(Id::new_v7);
     let found_on = local_date(req.inspected_at, tz);
@@ -73,13 +84,9 @@ pub fn submit(
         notes: req.notes.clone(),
         request_hash: hash,
         recorded_at: now,
-        created_by: actor.user_id,
+        created_by: Some(caller.user_id),
     };
-    // Until users exist, the first inspector named is the one who recorded the hazards.
-    let hazard_actor = match &actor.user_id {
-        Some(_) => actor.clone(),
-        None => Actor::named(req.inspectors.first().map(|n| n.trim().to_string()).unwrap_or_default()),
-    };
+    let actor = caller.actor();
     let default_source = if req.campaign_id.is_some() { HazardSource::Campaign } else { HazardSource::Routine };
     let mut hazards = Vec::with_capacity(req.hazards.len());
     let mut events = Vec::with_capacity(req.hazards.len());
@@ -109,14 +116,14 @@ pub fn submit(
             recorded_at: now,
             closed_at: (h.handling_type == HandlingType::OnTheSpot).then_some(req.inspected_at),
             version: 1,
-            created_by: actor.user_id,
+            created_by: Some(caller.user_id),
         });
         events.push(HazardEventRow {
             id: Id::new_v7(),
             hazard_id,
             at: now,
-            actor: hazard_actor.name.clone(),
-            actor_user_id: hazard_actor.user_id,
+            actor: actor.name.clone(),
+            actor_user_id: actor.user_id,
             kind: "created".to_string(),
             from_state: None,
             to_state: status,
@@ -134,9 +141,10 @@ pub fn submit(
 }
 
 /// Every reference of a submission that names a missing record, as one 422.
-fn check_references(conn: &mut DbConn, req: &NewInspection) -> ApiResult<()> {
+fn check_references(conn: &mut DbConn, req: &NewInspection, scope: &Scope) -> ApiResult<()> {
     let mut p = Problems::new();
-    if unit_store::find(conn, req.unit_id)?.is_none() {
+    let unit = unit_store::find(conn, req.unit_id)?;
+    if !unit.is_some_and(|u| scope.allows(u.community_id)) {
         p.push("unit_id", "not_found", "no unit has this id");
     }
     if let Some(cid) = req.campaign_id {
@@ -172,18 +180,22 @@ fn detail_of(conn: &mut DbConn, row: InspectionRow, today: NaiveDate) -> ApiResu
     })
 }
 
-pub fn detail(conn: &mut DbConn, id: Id, today: NaiveDate) -> ApiResult<InspectionDetail> {
+pub fn detail(conn: &mut DbConn, id: Id, today: NaiveDate, scope: &Scope) -> ApiResult<InspectionDetail> {
     let row = inspections::table
         .find(id)
         .select(InspectionRow::as_select())
         .first(conn)
         .optional()?
+        .filter(|r: &InspectionRow| scope.allows(r.community_id))
         .ok_or_else(|| ApiError::not_found("inspection"))?;
     detail_of(conn, row, today)
 }
 
-pub fn list(conn: &mut DbConn, f: &InspectionFilter, page: &PageRequest) -> ApiResult<Vec<Inspection>> {
+pub fn list(conn: &mut DbConn, f: &InspectionFilter, scope: &Scope, page: &PageRequest) -> ApiResult<Vec<Inspection>> {
     let mut q = inspections::table.select(InspectionRow::as_select()).into_boxed();
+    if let Some(ids) = scope.restriction() {
+        q = q.filter(inspections::community_id.eq_any(ids));
+    }
     if let Some(v) = f.unit_id {
         q = q.filter(inspections::unit_id.eq(v));
     }

@@ -61,7 +61,8 @@ both_engines! {
         let events = detail.body["events"].as_array().expect("events");
         assert_eq!(events.len(), 1);
         assert_eq!(events[0]["kind"], "created");
-        assert_eq!(events[0]["actor"], "张三");
+        assert_eq!(events[0]["actor"], "Administrator", "the acting user, not a name from the body");
+        assert!(events[0]["actor_user_id"].is_string());
         assert_eq!(events[0]["from_state"], Value::Null);
         assert_eq!(events[0]["to_state"], "open");
         assert_eq!(events[0]["at"], "2026-11-25T02:00:00Z");

@@ -81,6 +81,15 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/inspections/{id}"),
     ("get", "/api/v1/hazards"),
     ("get", "/api/v1/hazards/{id}"),
+    ("post", "/api/v1/auth/login"),
+    ("post", "/api/v1/auth/logout"),
+    ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/users"),
+    ("get", "/api/v1/users"),
+    ("get", "/api/v1/users/{id}"),
+    ("patch", "/api/v1/users/{id}"),
+    ("post", "/api/v1/users/{id}/deactivate"),
+    ("post", "/api/v1/users/{id}/revoke-tokens"),
 ];
 
 fn documented(doc: &serde_json::Value) -> Vec<(String, String)> {

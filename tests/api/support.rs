@@ -38,8 +38,12 @@ impl Drop for TestDb {
     }
 }
 
+pub const ADMIN_PASSWORD: &str = "safetrace-office-pw";
+
 pub struct TestApp {
     pub server: actix_test::TestServer,
+    /// The bootstrap admin's token, sent with every request unless another is given.
+    pub token: String,
     pub clock: ManualClock,
     pub engine: Engine,
     pub state: AppState,
@@ -82,6 +86,11 @@ impl Resp {
     }
 }
 
+/// The configuration tests run with: tokens outlive any clock move a test makes.
+pub fn test_config() -> AppConfig {
+    AppConfig { token_ttl_hours: 24 * 365 * 10, ..AppConfig::default() }
+}
+
 /// "Now" for tests unless a test moves the clock: 2026-11-25 10:00 in Changsha.
 pub fn default_now() -> DateTime<Utc> {
     "2026-11-25T02:00:00Z".parse().expect("valid moment")
@@ -114,7 +123,27 @@ impl TestApp {
     }
 
     async fn start(engine: Engine, url: &str, guard: TestDb) -> TestApp {
-        Self::start_with(engine, url, guard, AppConfig::default()).await
+        Self::start_with(engine, url, guard, test_config()).await
+    }
+
+    /// The same engine again, on a new database, with another configuration.
+    pub async fn fresh_with(engine: Engine, config: AppConfig) -> TestApp {
+        match engine {
+            Engine::Sqlite => {
+                let dir = tempfile::tempdir().expect("temp dir");
+                let url = dir.path().join("test.db").to_string_lossy().into_owned();
+                Self::start_with(engine, &url, TestDb::Sqlite(dir), config).await
+            }
+            Engine::Postgres => {
+                let base_url = std::env::var(PG_ENV).expect("postgres url");
+                let schema = format!("t_{}", uuid::Uuid::new_v4().simple());
+                let mut conn = diesel::PgConnection::establish(&base_url).expect("postgres");
+                conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create test schema");
+                let sep = if base_url.contains('?') { '&' } else { '?' };
+                let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}");
+                Self::start_with(engine, &url, TestDb::Postgres { base_url, schema }, config).await
+            }
+        }
     }
 
     async fn start_with(engine: Engine, url: &str, guard: TestDb, config: AppConfig) -> TestApp {
@@ -130,11 +159,46 @@ impl TestApp {
             actix_test::config().workers(2).client_request_timeout(Duration::from_secs(60)),
             move || app(server_state.clone()),
         );
-        TestApp { server, clock, engine, state, _db: guard }
+        let now = safetrace::Moment(default_now());
+        state
+            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some(ADMIN_PASSWORD.to_string()), now))
+            .await
+            .expect("bootstrap admin");
+        let mut app = TestApp { server, clock, engine, state, token: String::new(), _db: guard };
+        app.token = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
+
+    /// Logs in and answers the token.
+    pub async fn login(&self, username: &str, password: &str) -> String {
+        let r = self.post_as(None, "/api/v1/auth/login", &json!({"username": username, "password": password})).await;
+        assert_eq!(r.status, 200, "login {username}: {:?}", r.body);
+        r.body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Creates a user with this role and scope (`None`: all communities) and logs them in.
+    pub async fn user(&self, username: &str, role: &str, communities: Option<Vec<&str>>) -> String {
+        let password = format!("{username}-Passw0rd-long").replace(username, "pw");
+        let r = self
+            .post(
+                "/api/v1/users",
+                &json!({"username": username, "password": password, "role": role, "community_ids": communities}),
+            )
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        self.login(username, &password).await
     }
 
     pub async fn request(&self, method: Method, path: &str, body: Option<&Value>) -> Resp {
-        let req = self.server.request(method, self.server.url(path));
+        self.request_as(Some(&self.token), method, path, body).await
+    }
+
+    /// A request with the given token, or none.
+    pub async fn request_as(&self, token: Option<&str>, method: Method, path: &str, body: Option<&Value>) -> Resp {
+        let mut req = self.server.request(method, self.server.url(path));
+        if let Some(t) = token {
+            req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
         let result = match body {
             Some(b) => req.send_json(b).await,
             None => req.send().await,
@@ -143,8 +207,20 @@ impl TestApp {
     }
 
     pub async fn raw(&self, method: Method, path: &str, content_type: &str, body: Vec<u8>) -> Resp {
-        let req = self.server.request(method, self.server.url(path)).insert_header(("content-type", content_type));
+        let req = self
+            .server
+            .request(method, self.server.url(path))
+            .insert_header(("content-type", content_type))
+            .insert_header(("authorization", format!("Bearer {}", self.token)));
         read(req.send_body(body).await).await
+    }
+
+    pub async fn get_as(&self, token: Option<&str>, path: &str) -> Resp {
+        self.request_as(token, Method::GET, path, None).await
+    }
+
+    pub async fn post_as(&self, token: Option<&str>, path: &str, body: &Value) -> Resp {
+        self.request_as(token, Method::POST, path, Some(body)).await
     }
 
     pub async fn get(&self, path: &str) -> Resp {
