@@ -23,6 +23,41 @@ pub enum Command {
     Serve,
     /// Run the database migrations and exit.
     Migrate,
+    /// Manage users on the configured database.
+    #[command(subcommand)]
+    User(UserCommand),
+}
+
+#[derive(Debug, Subcommand)]
+pub enum UserCommand {
+    /// Add a user. The password is read from standard input unless --password is given.
+    Add {
+        username: String,
+        /// admin, supervisor, inspector or viewer.
+        #[arg(long)]
+        role: crate::domain::Role,
+        #[arg(long)]
+        display_name: Option<String>,
+        /// A community code or id in scope; repeat for several. None: all communities.
+        #[arg(long = "community")]
+        communities: Vec<String>,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Set a user's password (read from standard input unless --password is given).
+    Passwd {
+        username: String,
+        #[arg(long)]
+        password: Option<String>,
+    },
+    /// Deactivate a user and revoke their tokens.
+    Deactivate {
+        username: String,
+        #[arg(long)]
+        reason: Option<String>,
+    },
+    /// List users.
+    List,
 }
 
 /// Settings read from the environment (or the matching flag).

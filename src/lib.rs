@@ -4,6 +4,7 @@
 
 pub mod auth;
 pub mod campaigns;
+pub mod cli;
 pub mod clock;
 pub mod communities;
 pub mod config;

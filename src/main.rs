@@ -44,8 +44,26 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!("migrations are up to date");
             Ok(())
         }
-        Command::Serve => serve(settings, pool),
+        Command::User(cmd) => safetrace::cli::run(&pool, cmd).map_err(Into::into),
+        Command::Serve => {
+            bootstrap_admin(&settings, &pool)?;
+            serve(settings, pool)
+        }
     }
+}
+
+/// On the first start, creates `admin`; a generated password is shown once.
+fn bootstrap_admin(settings: &Settings, pool: &db::DbPool) -> Result<(), Box<dyn std::error::Error>> {
+    let mut conn = pool.get()?;
+    let now = safetrace::clock::Clock::now(&SystemClock);
+    let given = settings.admin_password.clone().filter(|p| !p.is_empty());
+    let generated = conn
+        .write(|c| safetrace::users::store::bootstrap_admin(c, given, now))
+        .map_err(|e| format!("cannot create the first admin: {}", e.problem().detail))?;
+    if let Some(password) = generated {
+        tracing::warn!(username = "admin", %password, "created the first admin with a generated password; change it");
+    }
+    Ok(())
 }
 
 fn serve(settings: Settings, pool: db::DbPool) -> Result<(), Box<dyn std::error::Error>> {

@@ -14,9 +14,44 @@ use utoipa::OpenApi;
 )]
 pub struct ApiDoc;
 
-/// Final touches on the collected document.
-pub fn finish(doc: Document) -> Document {
+/// Paths anyone may call without a token.
+const PUBLIC: &[&str] = &["/healthz", "/readyz", "/api/v1/auth/login"];
+
+/// Declares the bearer scheme, and on every operation that needs a token, the
+/// requirement and its 401 and 403 answers.
+pub fn finish(mut doc: Document) -> Document {
+    use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
+    let components = doc.components.get_or_insert_with(Default::default);
+    components.add_security_scheme(
+        "bearer",
+        SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).bearer_format("opaque").build()),
+    );
+    for (path, item) in doc.paths.paths.iter_mut() {
+        let public = PUBLIC.contains(&path.as_str());
+        for op in
+            [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
+        {
+            if public {
+                op.security = Some(Vec::new());
+                continue;
+            }
+            op.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
+            op.responses.responses.entry("401".into()).or_insert_with(|| problem("No valid bearer token"));
+            op.responses.responses.entry("403".into()).or_insert_with(|| problem("The caller's role may not do this"));
+        }
+    }
     doc
+}
+
+fn problem(description: &str) -> utoipa::openapi::RefOr<utoipa::openapi::Response> {
+    use utoipa::openapi::{ContentBuilder, Ref, ResponseBuilder};
+    ResponseBuilder::new()
+        .description(description)
+        .content(
+            "application/problem+json",
+            ContentBuilder::new().schema(Some(Ref::from_schema_name("Problem"))).build(),
+        )
+        .into()
 }
 
 pub async fn document(doc: web::Data<Document>) -> HttpResponse {

@@ -1,0 +1,106 @@
+//! The `safetrace user …` commands: user management on the configured database.
+
+use std::io::BufRead;
+
+use diesel::prelude::*;
+
+use crate::auth::password;
+use crate::clock::{Clock, SystemClock};
+use crate::config::UserCommand;
+use crate::db::schema::communities;
+use crate::db::types::Id;
+use crate::db::DbPool;
+use crate::domain::actor::Actor;
+use crate::error::ApiError;
+use crate::users::model::{NewUser, UserFilter, UserPatch};
+use crate::users::store;
+
+fn describe(err: ApiError) -> String {
+    match err {
+        ApiError::Validation(errors) => {
+            errors.iter().map(|e| format!("{}: {}", e.field, e.message)).collect::<Vec<_>>().join("; ")
+        }
+        other => other.to_string(),
+    }
+}
+
+fn read_password(given: Option<String>) -> Result<String, String> {
+    if let Some(p) = given {
+        return Ok(p);
+    }
+    eprintln!("password (one line on standard input):");
+    let mut line = String::new();
+    std::io::stdin().lock().read_line(&mut line).map_err(|e| e.to_string())?;
+    Ok(line.trim_end_matches(['\r', '\n']).to_string())
+}
+
+fn community_ids(conn: &mut crate::db::DbConn, given: &[String]) -> Result<Option<Vec<Id>>, String> {
+    if given.is_empty() {
+        return Ok(None);
+    }
+    let mut ids = Vec::new();
+    for g in given {
+        let id = match g.parse::<Id>() {
+            Ok(id) => id,
+            Err(_) => communities::table
+                .filter(communities::code.eq(g))
+                .select(communities::id)
+                .first::<Id>(conn)
+                .optional()
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| format!("no community with code `{g}`"))?,
+        };
+        ids.push(id);
+    }
+    Ok(Some(ids))
+}
+
+pub fn run(pool: &DbPool, cmd: UserCommand) -> Result<(), String> {
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let now = SystemClock.now();
+    let actor = Actor::named("cli");
+    match cmd {
+        UserCommand::Add { username, role, display_name, communities, password } => {
+            let password = read_password(password)?;
+            let ids = community_ids(&mut conn, &communities)?;
+            let req = NewUser { username, password, display_name, role, community_ids: ids };
+            req.check().map_err(describe)?;
+            let hash = password::hash(&req.password)?;
+            let user = conn.write(|c| store::create(c, req, hash, now, &actor)).map_err(describe)?;
+            println!("added {} ({}) {}", user.username, user.role, user.id);
+        }
+        UserCommand::Passwd { username, password } => {
+            let user = store::find_by_username(&mut conn, &username).map_err(describe)?.ok_or("no such user")?;
+            let password = read_password(password)?;
+            let patch = UserPatch {
+                version: user.version,
+                display_name: None,
+                role: None,
+                community_ids: None,
+                password: Some(password.clone()),
+                active: None,
+            };
+            patch.check(&user.username).map_err(describe)?;
+            let hash = password::hash(&password)?;
+            conn.write(|c| store::update(c, user.id, patch, Some(hash), now, &actor)).map_err(describe)?;
+            println!("password changed for {username}; their tokens are revoked");
+        }
+        UserCommand::Deactivate { username, reason } => {
+            let user = store::find_by_username(&mut conn, &username).map_err(describe)?.ok_or("no such user")?;
+            conn.write(|c| store::deactivate(c, user.id, reason, now, &actor)).map_err(describe)?;
+            println!("deactivated {username}");
+        }
+        UserCommand::List => {
+            let page = crate::http::page::PageRequest::new(Some(500), None).map_err(describe)?;
+            for u in store::list(&mut conn, &UserFilter::default(), &page).map_err(describe)? {
+                let scope = match &u.community_ids {
+                    None => "all communities".to_string(),
+                    Some(ids) => format!("{} communities", ids.len()),
+                };
+                let state = if u.active { "active" } else { "inactive" };
+                println!("{}\t{}\t{}\t{}\t{}", u.username, u.role, state, scope, u.id);
+            }
+        }
+    }
+    Ok(())
+}
