@@ -5,7 +5,8 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Campaign, CampaignFilter, CampaignPatch, NewCampaign};
 use super::store;
-use crate::domain::actor::Actor;
+use crate::auth::Caller;
+use crate::domain::access::Permission;
 use crate::error::{ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
@@ -21,11 +22,12 @@ use crate::http::State;
     )
 )]
 #[post("/campaigns")]
-pub async fn create(state: State, body: JsonBody<NewCampaign>) -> ApiResult<HttpResponse> {
+pub async fn create(state: State, caller: Caller, body: JsonBody<NewCampaign>) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageCatalog)?;
     let req = body.into_inner();
     req.check()?;
     let now = state.clock.now();
-    let row = state.write(move |conn| store::create(conn, req, now, &Actor::anonymous())).await?;
+    let row = state.write(move |conn| store::create(conn, req, now, &caller.actor())).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
@@ -38,7 +40,11 @@ pub async fn create(state: State, body: JsonBody<NewCampaign>) -> ApiResult<Http
     )
 )]
 #[get("/campaigns")]
-pub async fn list(state: State, query: QueryParams<CampaignFilter>) -> ApiResult<web::Json<Page<Campaign>>> {
+pub async fn list(
+    state: State,
+    _caller: Caller,
+    query: QueryParams<CampaignFilter>,
+) -> ApiResult<web::Json<Page<Campaign>>> {
     let filter = query.0;
     let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
     let rows = state.db(move |conn| store::list(conn, &filter, &page)).await?;
@@ -54,7 +60,7 @@ pub async fn list(state: State, query: QueryParams<CampaignFilter>) -> ApiResult
     )
 )]
 #[get("/campaigns/{id}")]
-pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<Campaign>> {
+pub async fn get_one(state: State, _caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<Campaign>> {
     let id = id.into_inner();
     Ok(web::Json(state.db(move |conn| store::get(conn, id)).await?))
 }
@@ -71,7 +77,13 @@ pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<Cam
     )
 )]
 #[patch("/campaigns/{id}")]
-pub async fn update(state: State, id: web::Path<Id>, body: JsonBody<CampaignPatch>) -> ApiResult<web::Json<Campaign>> {
+pub async fn update(
+    state: State,
+    caller: Caller,
+    id: web::Path<Id>,
+    body: JsonBody<CampaignPatch>,
+) -> ApiResult<web::Json<Campaign>> {
+    caller.require(Permission::ManageCatalog)?;
     let (id, patch) = (id.into_inner(), body.into_inner());
     let now = state.clock.now();
     Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now)).await?))

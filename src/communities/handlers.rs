@@ -5,6 +5,8 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Community, CommunityFilter, CommunityPatch, NewCommunity};
 use super::store;
+use crate::auth::Caller;
+use crate::domain::access::Permission;
 use crate::error::{ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
@@ -21,11 +23,12 @@ use crate::http::State;
     )
 )]
 #[post("/communities")]
-pub async fn create(state: State, body: JsonBody<NewCommunity>) -> ApiResult<HttpResponse> {
+pub async fn create(state: State, caller: Caller, body: JsonBody<NewCommunity>) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageCatalog)?;
     let req = body.into_inner();
     req.check()?;
     let now = state.clock.now();
-    let row = state.write(move |conn| store::create(conn, req, now, None)).await?;
+    let row = state.write(move |conn| store::create(conn, req, now, &caller.actor())).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
@@ -38,7 +41,11 @@ pub async fn create(state: State, body: JsonBody<NewCommunity>) -> ApiResult<Htt
     )
 )]
 #[get("/communities")]
-pub async fn list(state: State, query: QueryParams<CommunityFilter>) -> ApiResult<web::Json<Page<Community>>> {
+pub async fn list(
+    state: State,
+    _caller: Caller,
+    query: QueryParams<CommunityFilter>,
+) -> ApiResult<web::Json<Page<Community>>> {
     let filter = query.0;
     let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
     let rows = state.db(move |conn| store::list(conn, filter.q.as_deref(), &page)).await?;
@@ -54,7 +61,7 @@ pub async fn list(state: State, query: QueryParams<CommunityFilter>) -> ApiResul
     )
 )]
 #[get("/communities/{id}")]
-pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<Community>> {
+pub async fn get_one(state: State, _caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<Community>> {
     let id = id.into_inner();
     Ok(web::Json(state.db(move |conn| store::get(conn, id)).await?))
 }

@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use super::model::{Community, CommunityPatch, NewCommunity};
 use crate::db::schema::communities::dsl as c;
 use crate::db::DbConn;
+use crate::domain::actor::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
 
@@ -29,7 +30,7 @@ fn duplicate_code(code: &str) -> ApiError {
     ApiError::Conflict(format!("a community with code `{code}` already exists"))
 }
 
-pub fn create(conn: &mut DbConn, req: NewCommunity, now: Moment, actor: Option<Id>) -> ApiResult<Community> {
+pub fn create(conn: &mut DbConn, req: NewCommunity, now: Moment, actor: &Actor) -> ApiResult<Community> {
     if code_taken(conn, &req.code, None)? {
         return Err(duplicate_code(&req.code));
     }
@@ -40,7 +41,7 @@ pub fn create(conn: &mut DbConn, req: NewCommunity, now: Moment, actor: Option<I
         version: 1,
         created_at: now,
         updated_at: now,
-        created_by: actor,
+        created_by: actor.user_id,
     };
     diesel::insert_into(c::communities).values(&row).execute(conn)?;
     Ok(row)

@@ -11,11 +11,6 @@ pub struct Actor {
 }
 
 impl Actor {
-    /// A request that carries no identity (before authentication exists).
-    pub fn anonymous() -> Self {
-        Actor { name: "anonymous".to_string(), user_id: None }
-    }
-
     pub fn named(name: impl Into<String>) -> Self {
         Actor { name: name.into(), user_id: None }
     }

@@ -4,8 +4,9 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{NewUnit, Unit, UnitDetail, UnitFilter, UnitPatch};
 use super::store;
+use crate::auth::Caller;
 use crate::db::types::Id;
-use crate::domain::actor::Actor;
+use crate::domain::access::Permission;
 use crate::error::{ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
@@ -21,12 +22,12 @@ use crate::http::State;
     )
 )]
 #[post("/units")]
-pub async fn create(state: State, body: JsonBody<NewUnit>) -> ApiResult<HttpResponse> {
+pub async fn create(state: State, caller: Caller, body: JsonBody<NewUnit>) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageUnits)?;
     let req = body.into_inner();
     req.check()?;
     let now = state.clock.now();
-    let actor = Actor::anonymous();
-    let row = state.write(move |conn| store::create(conn, req, now, &actor)).await?;
+    let row = state.write(move |conn| store::create(conn, req, now, &caller)).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
@@ -39,10 +40,10 @@ pub async fn create(state: State, body: JsonBody<NewUnit>) -> ApiResult<HttpResp
     )
 )]
 #[get("/units")]
-pub async fn list(state: State, query: QueryParams<UnitFilter>) -> ApiResult<web::Json<Page<Unit>>> {
+pub async fn list(state: State, caller: Caller, query: QueryParams<UnitFilter>) -> ApiResult<web::Json<Page<Unit>>> {
     let filter = query.0;
     let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
-    let rows = state.db(move |conn| store::list(conn, &filter, &page)).await?;
+    let rows = state.db(move |conn| store::list(conn, &filter, &caller.scope, &page)).await?;
     Ok(web::Json(page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r)))
 }
 
@@ -55,9 +56,9 @@ pub async fn list(state: State, query: QueryParams<UnitFilter>) -> ApiResult<web
     )
 )]
 #[get("/units/{id}")]
-pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<UnitDetail>> {
+pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<UnitDetail>> {
     let id = id.into_inner();
-    Ok(web::Json(state.db(move |conn| store::detail(conn, id)).await?))
+    Ok(web::Json(state.db(move |conn| store::detail(conn, id, &caller.scope)).await?))
 }
 
 #[utoipa::path(
@@ -72,10 +73,15 @@ pub async fn get_one(state: State, id: web::Path<Id>) -> ApiResult<web::Json<Uni
     )
 )]
 #[patch("/units/{id}")]
-pub async fn update(state: State, id: web::Path<Id>, body: JsonBody<UnitPatch>) -> ApiResult<web::Json<Unit>> {
+pub async fn update(
+    state: State,
+    caller: Caller,
+    id: web::Path<Id>,
+    body: JsonBody<UnitPatch>,
+) -> ApiResult<web::Json<Unit>> {
+    caller.require(Permission::ManageUnits)?;
     let (id, patch) = (id.into_inner(), body.into_inner());
     patch.check()?;
     let now = state.clock.now();
-    let actor = Actor::anonymous();
-    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now, &actor)).await?))
+    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now, &caller)).await?))
 }

@@ -4,10 +4,12 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{NewUnit, Unit, UnitDetail, UnitEvent, UnitFilter, UnitPatch};
+use crate::auth::Caller;
 use crate::communities::store::escape_like;
 use crate::db::schema::{communities, unit_events, units};
 use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
+use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::UnitStatus;
 use crate::error::{ApiError, ApiResult};
@@ -21,8 +23,13 @@ pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<Unit> {
     find(conn, id)?.ok_or_else(|| ApiError::not_found("unit"))
 }
 
-pub fn detail(conn: &mut DbConn, id: Id) -> ApiResult<UnitDetail> {
-    let unit = get(conn, id)?;
+/// The unit if the scope sees it; 404 as if it did not exist otherwise.
+pub fn get_in(conn: &mut DbConn, id: Id, scope: &Scope) -> ApiResult<Unit> {
+    find(conn, id)?.filter(|u| scope.allows(u.community_id)).ok_or_else(|| ApiError::not_found("unit"))
+}
+
+pub fn detail(conn: &mut DbConn, id: Id, scope: &Scope) -> ApiResult<UnitDetail> {
+    let unit = get_in(conn, id, scope)?;
     let events = unit_events::table
         .filter(unit_events::unit_id.eq(id))
         .order((unit_events::at.asc(), unit_events::id.asc()))
@@ -68,8 +75,9 @@ pub fn record_event(
     Ok(())
 }
 
-pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, actor: &Actor) -> ApiResult<Unit> {
-    if !community_exists(conn, req.community_id)? {
+pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, caller: &Caller) -> ApiResult<Unit> {
+    let actor = &caller.actor();
+    if !caller.sees(req.community_id) || !community_exists(conn, req.community_id)? {
         return Err(missing_community());
     }
     let row = Unit {
@@ -94,13 +102,14 @@ pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, actor: &Actor) -> Ap
     Ok(row)
 }
 
-pub fn update(conn: &mut DbConn, id: Id, patch: UnitPatch, now: Moment, actor: &Actor) -> ApiResult<Unit> {
-    let current = get(conn, id)?;
+pub fn update(conn: &mut DbConn, id: Id, patch: UnitPatch, now: Moment, caller: &Caller) -> ApiResult<Unit> {
+    let actor = &caller.actor();
+    let current = get_in(conn, id, &caller.scope)?;
     if current.version != patch.version {
         return Err(ApiError::StaleVersion(patch.version));
     }
     if let Some(cid) = patch.community_id {
-        if !community_exists(conn, cid)? {
+        if !caller.sees(cid) || !community_exists(conn, cid)? {
             return Err(missing_community());
         }
     }
@@ -178,8 +187,11 @@ fn diff(old: &Unit, new: &Unit) -> serde_json::Value {
     serde_json::Value::Object(out)
 }
 
-pub fn list(conn: &mut DbConn, f: &UnitFilter, page: &PageRequest) -> ApiResult<Vec<Unit>> {
+pub fn list(conn: &mut DbConn, f: &UnitFilter, scope: &Scope, page: &PageRequest) -> ApiResult<Vec<Unit>> {
     let mut query = units::table.select(Unit::as_select()).into_boxed();
+    if let Some(ids) = scope.restriction() {
+        query = query.filter(units::community_id.eq_any(ids));
+    }
     if let Some(c) = f.community_id {
         query = query.filter(units::community_id.eq(c));
     }
