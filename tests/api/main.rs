@@ -3,6 +3,7 @@
 
 mod support;
 
+mod auth;
 mod catalog;
 mod hazards;
 mod inspections;

@@ -123,16 +123,30 @@ impl TestApp {
     }
 
     async fn start(engine: Engine, url: &str, guard: TestDb) -> TestApp {
-        Self::start_with(engine, url, guard, test_config()).await
+        Self::start_with(engine, url, guard, test_config(), true).await
+    }
+
+    /// The current moment of the test clock.
+    pub fn clock_now(&self) -> safetrace::Moment {
+        safetrace::clock::Clock::now(&self.clock)
+    }
+
+    /// A new database of this engine with no user at all (and so no token).
+    pub async fn without_users(engine: Engine) -> TestApp {
+        Self::fresh(engine, test_config(), false).await
     }
 
     /// The same engine again, on a new database, with another configuration.
     pub async fn fresh_with(engine: Engine, config: AppConfig) -> TestApp {
+        Self::fresh(engine, config, true).await
+    }
+
+    async fn fresh(engine: Engine, config: AppConfig, bootstrap: bool) -> TestApp {
         match engine {
             Engine::Sqlite => {
                 let dir = tempfile::tempdir().expect("temp dir");
                 let url = dir.path().join("test.db").to_string_lossy().into_owned();
-                Self::start_with(engine, &url, TestDb::Sqlite(dir), config).await
+                Self::start_with(engine, &url, TestDb::Sqlite(dir), config, bootstrap).await
             }
             Engine::Postgres => {
                 let base_url = std::env::var(PG_ENV).expect("postgres url");
@@ -141,12 +155,12 @@ impl TestApp {
                 conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create test schema");
                 let sep = if base_url.contains('?') { '&' } else { '?' };
                 let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}");
-                Self::start_with(engine, &url, TestDb::Postgres { base_url, schema }, config).await
+                Self::start_with(engine, &url, TestDb::Postgres { base_url, schema }, config, bootstrap).await
             }
         }
     }
 
-    async fn start_with(engine: Engine, url: &str, guard: TestDb, config: AppConfig) -> TestApp {
+    async fn start_with(engine: Engine, url: &str, guard: TestDb, config: AppConfig, bootstrap: bool) -> TestApp {
         let url_owned = url.to_string();
         let pool = actix_web::rt::task::spawn_blocking(move || db::connect(&url_owned, 4))
             .await
@@ -159,12 +173,15 @@ impl TestApp {
             actix_test::config().workers(2).client_request_timeout(Duration::from_secs(60)),
             move || app(server_state.clone()),
         );
+        let mut app = TestApp { server, clock, engine, state, token: String::new(), _db: guard };
+        if !bootstrap {
+            return app;
+        }
         let now = safetrace::Moment(default_now());
-        state
+        app.state
             .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some(ADMIN_PASSWORD.to_string()), now))
             .await
             .expect("bootstrap admin");
-        let mut app = TestApp { server, clock, engine, state, token: String::new(), _db: guard };
         app.token = app.login("admin", ADMIN_PASSWORD).await;
         app
     }
