@@ -80,9 +80,11 @@ pub async fn get_one(state: State, _caller: Caller, id: web::Path<Id>) -> ApiRes
 #[patch("/communities/{id}")]
 pub async fn update(
     state: State,
+    caller: Caller,
     id: web::Path<Id>,
     body: JsonBody<CommunityPatch>,
 ) -> ApiResult<web::Json<Community>> {
+    caller.require(Permission::ManageCatalog)?;
     let (id, patch) = (id.into_inner(), body.into_inner());
     patch.check()?;
     let now = state.clock.now();
