@@ -2,6 +2,7 @@
 //!
 //! The app factory lives here so the binary and the tests build the same application.
 
+pub mod attachments;
 pub mod auth;
 pub mod campaigns;
 pub mod cli;

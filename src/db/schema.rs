@@ -216,6 +216,58 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    attachments (id) {
+        id -> SqlUuid,
+        sha256 -> Text,
+        content_type -> Text,
+        size -> BigInt,
+        file_name -> Nullable<Text>,
+        uploaded_by -> SqlUuid,
+        uploaded_at -> SqlMoment,
+        request_hash -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    attachment_links (attachment_id, record_kind, record_id) {
+        attachment_id -> SqlUuid,
+        record_kind -> Text,
+        record_id -> SqlUuid,
+        community_id -> SqlUuid,
+        position -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    rectifications (id) {
+        id -> SqlUuid,
+        hazard_id -> SqlUuid,
+        community_id -> SqlUuid,
+        status -> Text,
+        measures -> Text,
+        responsible_person -> Nullable<Text>,
+        cost_cents -> Nullable<BigInt>,
+        completed_at -> SqlMoment,
+        submitted_at -> SqlMoment,
+        submitted_by -> SqlUuid,
+        verified_at -> Nullable<SqlMoment>,
+        verified_by -> Nullable<SqlUuid>,
+        verification_comment -> Nullable<Text>,
+        request_hash -> Text,
+        version -> Integer,
+    }
+}
+
 diesel::joinable!(units -> communities (community_id));
 diesel::joinable!(unit_events -> units (unit_id));
 diesel::joinable!(inspections -> units (unit_id));
@@ -225,6 +277,8 @@ diesel::joinable!(user_communities -> users (user_id));
 diesel::joinable!(user_communities -> communities (community_id));
 diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(user_events -> users (user_id));
+diesel::joinable!(attachment_links -> attachments (attachment_id));
+diesel::joinable!(rectifications -> hazards (hazard_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     communities,
@@ -239,4 +293,7 @@ diesel::allow_tables_to_appear_in_same_query!(
     user_events,
     auth_tokens,
     login_throttle,
+    attachments,
+    attachment_links,
+    rectifications,
 );

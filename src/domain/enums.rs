@@ -144,3 +144,20 @@ text_enum!(
         Viewer => "viewer",
     }
 );
+
+text_enum!(
+    /// Where a rectification stands: awaiting verification, or verified either way.
+    RectificationStatus {
+        Pending => "pending",
+        Passed => "passed",
+        Rejected => "rejected",
+    }
+);
+
+text_enum!(
+    /// A supervisor's verdict on a rectification (复查).
+    Outcome {
+        Pass => "pass",
+        Reject => "reject",
+    }
+);

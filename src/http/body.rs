@@ -78,9 +78,16 @@ pub fn parse_json<T: DeserializeOwned>(bytes: &[u8]) -> Result<T, ApiError> {
         return Err(ApiError::Validation(nul_errors));
     }
     serde_path_to_error::deserialize(value).map_err(|err| {
-        let field = field_path(err.path());
+        let mut field = field_path(err.path());
         let inner = err.into_inner().to_string();
         let (code, message) = classify(&inner);
+        // serde reports a missing field at the object that lacks it: name the field itself.
+        if let Some(name) = missing_field(&message) {
+            if !field.is_empty() {
+                field.push('.');
+            }
+            field.push_str(name);
+        }
         ApiError::Validation(vec![FieldError::new(field, code, message)])
     })
 }
@@ -101,6 +108,11 @@ fn field_path(path: &serde_path_to_error::Path) -> String {
         }
     }
     out
+}
+
+/// The name in serde's "missing field `name`" message.
+fn missing_field(message: &str) -> Option<&str> {
+    message.strip_prefix("missing field `")?.split('`').next().filter(|n| !n.is_empty())
 }
 
 /// Gives serde's message a stable code.

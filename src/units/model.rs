@@ -48,8 +48,15 @@ pub struct UnitEvent {
     pub from_status: Option<UnitStatus>,
     pub to_status: Option<UnitStatus>,
     pub reason: Option<String>,
-    /// JSON text with what changed.
+    /// What changed, e.g. `{"community_id": [old, new]}` (stored as JSON text).
+    #[serde(serialize_with = "json_text")]
+    #[schema(value_type = Option<Object>)]
     pub details: Option<String>,
+}
+
+/// Serializes stored JSON text as the JSON it holds, like hazard events' details.
+fn json_text<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
+    text.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()).serialize(s)
 }
 
 /// A unit with its history.

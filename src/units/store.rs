@@ -142,7 +142,8 @@ pub fn update(conn: &mut DbConn, id: Id, patch: UnitPatch, now: Moment, caller: 
         next.longitude = v;
     }
     if next.latitude.is_some() != next.longitude.is_some() {
-        return Err(ApiError::field("latitude", "required", "latitude and longitude go together"));
+        let missing = if next.latitude.is_none() { "latitude" } else { "longitude" };
+        return Err(ApiError::field(missing, "required", "latitude and longitude go together"));
     }
     let changed = diesel::update(units::table.filter(units::id.eq(id)).filter(units::version.eq(patch.version)))
         .set((

@@ -34,10 +34,16 @@ both_engines! {
     }
 
     async fn oversized_body_is_413(app) {
-        let big = format!("{{\"name\":\"{}\",\"code\":\"X\"}}", "a".repeat(3 * 1024 * 1024));
-        let r = app.raw(Method::POST, "/api/v1/communities", "application/json", big.into_bytes()).await;
+        // A small limit, so the whole body is sent before the server answers and closes.
+        let config = safetrace::config::AppConfig { max_json_bytes: 1024, ..test_config() };
+        let small = TestApp::fresh_with(app.engine, config).await;
+        let big = format!("{{\"name\":\"{}\",\"code\":\"X\"}}", "a".repeat(2048));
+        let r = small.raw(Method::POST, "/api/v1/communities", "application/json", big.into_bytes()).await;
         assert_eq!(r.status, 413);
         assert_eq!(r.body["type"], "/problems/payload-too-large");
+        assert_eq!(small.get("/api/v1/communities").await.body["items"], serde_json::json!([]));
+        let fits = format!("{{\"name\":\"{}\",\"code\":\"X\"}}", "a".repeat(200));
+        assert_eq!(small.raw(Method::POST, "/api/v1/communities", "application/json", fits.into_bytes()).await.status, 201);
     }
 
     async fn unknown_route_is_404_and_wrong_method_405(app) {

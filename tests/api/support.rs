@@ -52,6 +52,7 @@ pub struct TestApp {
 
 /// A response, its body parsed as JSON where it is JSON.
 #[derive(Debug)]
+#[allow(dead_code)] // `raw` is read by the attachment tests only
 pub struct Resp {
     pub status: u16,
     pub headers: actix_web::http::header::HeaderMap,

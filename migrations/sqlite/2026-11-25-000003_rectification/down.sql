@@ -1,0 +1,1 @@
+DROP TABLE rectifications; DROP TABLE attachment_links; DROP TABLE attachments;
