@@ -104,6 +104,10 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_MAX_UPLOAD_BYTES", default_value_t = 10 * 1024 * 1024)]
     pub max_upload_bytes: usize,
 
+    /// Whether a rectification must cite at least one photo as evidence.
+    #[arg(long, env = "SAFETRACE_REQUIRE_EVIDENCE", default_value_t = true, action = clap::ArgAction::Set)]
+    pub require_evidence: bool,
+
     /// How long a login token is valid, in hours.
     #[arg(long, env = "SAFETRACE_TOKEN_TTL_HOURS", default_value_t = 12)]
     pub token_ttl_hours: i64,
@@ -147,6 +151,7 @@ impl Settings {
             max_upload_bytes: self.max_upload_bytes,
             clock_skew_seconds: self.clock_skew_seconds,
             token_ttl_hours: self.token_ttl_hours,
+            require_evidence: self.require_evidence,
             throttle: ThrottlePolicy {
                 slow_after: self.login_slow_after,
                 max_failures: self.login_max_failures,
@@ -165,6 +170,7 @@ pub struct AppConfig {
     pub max_upload_bytes: usize,
     pub clock_skew_seconds: i64,
     pub token_ttl_hours: i64,
+    pub require_evidence: bool,
     pub throttle: ThrottlePolicy,
 }
 
@@ -177,6 +183,7 @@ impl Default for AppConfig {
             max_upload_bytes: 10 * 1024 * 1024,
             clock_skew_seconds: 300,
             token_ttl_hours: 12,
+            require_evidence: true,
             throttle: ThrottlePolicy::default(),
         }
     }

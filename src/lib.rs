@@ -17,6 +17,7 @@ pub mod health;
 pub mod http;
 pub mod inspections;
 pub mod openapi;
+pub mod rectifications;
 pub mod units;
 pub mod users;
 
@@ -48,6 +49,13 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(inspections::handlers::get_one)
         .service(hazards::handlers::list)
         .service(hazards::handlers::get_one)
+        .service(hazards::handlers::void)
+        .service(hazards::handlers::extend_deadline)
+        .service(rectifications::handlers::submit)
+        .service(rectifications::handlers::verify)
+        .service(attachments::handlers::create)
+        .service(attachments::handlers::get_one)
+        .service(attachments::handlers::content)
         .service(auth::handlers::login)
         .service(auth::handlers::logout)
         .service(auth::handlers::me)

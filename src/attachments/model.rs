@@ -9,7 +9,8 @@ use crate::db::schema::attachments;
 use crate::db::types::{Id, Moment};
 
 /// The content types an upload may have, as detected from its first bytes.
-pub const ACCEPTED_TYPES: &[&str] = &["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"];
+pub const ACCEPTED_TYPES: &[&str] =
+    &["image/jpeg", "image/png", "image/webp", "image/heic", "image/heif", "application/pdf"];
 
 /// An attachment as stored.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -1,16 +1,24 @@
 //! HTTP surface of hazards.
 
-use actix_web::{get, web};
+use actix_web::{get, post, web};
+use serde_json::json;
 
-use super::model::{Hazard, HazardDetail, HazardFilter};
+use super::model::{DeadlineExtension, Hazard, HazardDetail, HazardFilter, VoidRequest};
 use super::store;
+use crate::attachments::links::{self, RecordKind};
 use crate::auth::Caller;
 use crate::db::types::Id;
+use crate::domain::access::Permission;
+use crate::domain::lifecycle::{self, Action};
 use crate::domain::time::local_date;
-use crate::error::{ApiResult, Problem};
+use crate::domain::validate::Problems;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::hazards::store::Change;
+use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
+use crate::rectifications::store as rect_store;
 
 #[utoipa::path(
     tag = "hazards", operation_id = "list_hazards",
@@ -29,11 +37,21 @@ pub async fn list(
     let filter = query.0;
     let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
     let today = local_date(state.clock.now(), state.config.timezone);
-    let rows = state.db(move |conn| store::list(conn, &filter, &caller.scope, today, &page)).await?;
+    let (rows, photos) = state
+        .db(move |conn| {
+            let rows = store::list(conn, &filter, &caller.scope, today, &page)?;
+            let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+            let photos = links::cited_by(conn, RecordKind::Hazard, &ids)?;
+            Ok((rows, photos))
+        })
+        .await?;
     Ok(web::Json(page.finish(
         rows,
         |r| Cursor { at: r.found_at, id: r.id },
-        |r| Hazard::from_row(r, today, Vec::new()),
+        |r| {
+            let photo_ids = links::of(&photos, r.id);
+            Hazard::from_row(r, today, photo_ids)
+        },
     )))
 }
 
@@ -47,12 +65,122 @@ pub async fn list(
 )]
 #[get("/hazards/{id}")]
 pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<HazardDetail>> {
-    let id = id.into_inner();
+    Ok(web::Json(hazard_detail(&state, id.into_inner(), caller).await?))
+}
+
+/// A hazard with its photos, rectifications and events, as the caller may see it.
+pub async fn hazard_detail(state: &State, id: Id, caller: Caller) -> ApiResult<HazardDetail> {
     let today = local_date(state.clock.now(), state.config.timezone);
-    let (row, events) =
-        state.db(move |conn| Ok((store::get_in(conn, id, &caller.scope)?, store::events(conn, id)?))).await?;
-    Ok(web::Json(HazardDetail {
-        hazard: Hazard::from_row(row, today, Vec::new()),
-        events: events.into_iter().map(Into::into).collect(),
-    }))
+    state
+        .db(move |conn| {
+            let row = store::get_in(conn, id, &caller.scope)?;
+            let photos = links::cited_by(conn, RecordKind::Hazard, &[id])?;
+            let rectifications = rect_store::for_hazard(conn, id)?;
+            let events = store::events(conn, id)?;
+            Ok(HazardDetail {
+                hazard: Hazard::from_row(row, today, links::of(&photos, id)),
+                rectifications,
+                events: events.into_iter().map(Into::into).collect(),
+            })
+        })
+        .await
+}
+
+fn validated<T: validator::Validate>(req: &T) -> ApiResult<()> {
+    let mut p = Problems::new();
+    p.extend_validator("", req.validate());
+    p.into_result()
+}
+
+/// Void a hazard recorded in error; nothing is deleted.
+#[utoipa::path(
+    tag = "hazards", operation_id = "void_hazard",
+    params(("id" = Id, Path, description = "Hazard id")),
+    request_body = VoidRequest,
+    responses(
+        (status = 200, body = HazardDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the hazard's state, or a stale version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/hazards/{id}/void")]
+pub async fn void(
+    state: State,
+    caller: Caller,
+    id: web::Path<Id>,
+    body: JsonBody<VoidRequest>,
+) -> ApiResult<web::Json<HazardDetail>> {
+    caller.require(Permission::Supervise)?;
+    let (id, req) = (id.into_inner(), body.into_inner());
+    validated(&req)?;
+    let now = state.clock.now();
+    let actor = caller.actor();
+    let scope = caller.scope.clone();
+    state
+        .write(move |conn| {
+            let hazard = store::get_in(conn, id, &scope)?;
+            let change = Change {
+                action: Action::Void,
+                at: now,
+                actor: &actor,
+                reason: Some(req.reason.trim().to_string()),
+                details: None,
+                expected_version: req.version,
+                deadline: None,
+            };
+            store::transition(conn, &hazard, change)
+        })
+        .await?;
+    Ok(web::Json(hazard_detail(&state, id, caller).await?))
+}
+
+/// Extend a hazard's deadline, with a reason; the old deadline stays in the history.
+#[utoipa::path(
+    tag = "hazards", operation_id = "extend_deadline",
+    params(("id" = Id, Path, description = "Hazard id")),
+    request_body = DeadlineExtension,
+    responses(
+        (status = 200, body = HazardDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the hazard's state, or a stale version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/hazards/{id}/deadline")]
+pub async fn extend_deadline(
+    state: State,
+    caller: Caller,
+    id: web::Path<Id>,
+    body: JsonBody<DeadlineExtension>,
+) -> ApiResult<web::Json<HazardDetail>> {
+    caller.require(Permission::Supervise)?;
+    let (id, req) = (id.into_inner(), body.into_inner());
+    validated(&req)?;
+    let now = state.clock.now();
+    let actor = caller.actor();
+    let scope = caller.scope.clone();
+    state
+        .write(move |conn| {
+            let hazard = store::get_in(conn, id, &scope)?;
+            let allowed = lifecycle::next(hazard.status, Action::ExtendDeadline).is_some();
+            if let (true, Some(current)) = (allowed, hazard.deadline) {
+                if req.deadline <= current {
+                    let msg = format!("the new deadline must be after {current}");
+                    return Err(ApiError::field("deadline", "not_later", msg));
+                }
+            }
+            let change = Change {
+                action: Action::ExtendDeadline,
+                at: now,
+                actor: &actor,
+                reason: Some(req.reason.trim().to_string()),
+                details: Some(json!({"from": hazard.deadline, "to": req.deadline})),
+                expected_version: req.version,
+                deadline: Some(req.deadline),
+            };
+            store::transition(conn, &hazard, change)
+        })
+        .await?;
+    Ok(web::Json(hazard_detail(&state, id, caller).await?))
 }

@@ -158,12 +158,35 @@ impl From<HazardEventRow> for HazardEvent {
     }
 }
 
-/// A hazard with its history, oldest event first.
+/// A hazard with its rectifications and its history, oldest first.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
 pub struct HazardDetail {
     #[serde(flatten)]
     pub hazard: Hazard,
+    pub rectifications: Vec<crate::rectifications::model::Rectification>,
     pub events: Vec<HazardEvent>,
+}
+
+/// Void a hazard recorded in error.
+#[derive(Debug, Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct VoidRequest {
+    /// Why the record is wrong.
+    #[validate(length(min = 1, max = 2000), custom(function = "crate::domain::validate::not_blank"))]
+    pub reason: String,
+    /// The version read; a stale one is refused with 409.
+    pub version: Option<i32>,
+}
+
+/// Give the unit more time; the old deadline stays in the history.
+#[derive(Debug, Deserialize, validator::Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct DeadlineExtension {
+    /// The new deadline: later than the current one.
+    pub deadline: NaiveDate,
+    #[validate(length(min = 1, max = 2000), custom(function = "crate::domain::validate::not_blank"))]
+    pub reason: String,
+    pub version: Option<i32>,
 }
 
 #[derive(Debug, Default, Deserialize, IntoParams)]

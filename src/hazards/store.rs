@@ -6,8 +6,11 @@ use diesel::prelude::*;
 use super::model::{HazardEventRow, HazardFilter, HazardRow};
 use crate::db::schema::{hazard_events, hazards};
 use crate::db::types::Id;
+use crate::db::types::Moment;
 use crate::db::DbConn;
 use crate::domain::access::Scope;
+use crate::domain::actor::Actor;
+use crate::domain::lifecycle::{self, Action};
 use crate::domain::HazardStatus;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
@@ -128,4 +131,65 @@ pub fn list(
         q = q.filter(hazards::found_at.lt(after.at).or(hazards::found_at.eq(after.at).and(hazards::id.lt(after.id))));
     }
     Ok(q.order((hazards::found_at.desc(), hazards::id.desc())).limit(page.fetch_limit()).load(conn)?)
+}
+
+/// One change of a hazard's state, as the life cycle allows it.
+pub struct Change<'a> {
+    pub action: Action,
+    pub at: Moment,
+    pub actor: &'a Actor,
+    pub reason: Option<String>,
+    pub details: Option<serde_json::Value>,
+    /// The version the client read, when it sent one.
+    pub expected_version: Option<i32>,
+    /// A new deadline (deadline extension only).
+    pub deadline: Option<NaiveDate>,
+}
+
+/// Applies a change that must win exactly once: the row is updated only if it is still
+/// in the state (and version) it was read in, checked by rows affected, so of two racing
+/// changes one wins and the other sees the new state and is refused. Writes the event.
+pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> ApiResult<HazardRow> {
+    if let Some(v) = change.expected_version {
+        if v != hazard.version {
+            return Err(ApiError::StaleVersion(v));
+        }
+    }
+    let from = hazard.status;
+    let to = lifecycle::apply(from, change.action)?;
+    let closed_at = if to == HazardStatus::Closed { Some(change.at) } else { hazard.closed_at };
+    let deadline = change.deadline.or(hazard.deadline);
+    let updated = diesel::update(
+        hazards::table
+            .filter(hazards::id.eq(hazard.id))
+            .filter(hazards::status.eq(from))
+            .filter(hazards::version.eq(hazard.version)),
+    )
+    .set((
+        hazards::status.eq(to),
+        hazards::closed_at.eq(closed_at),
+        hazards::deadline.eq(deadline),
+        hazards::version.eq(hazard.version + 1),
+    ))
+    .execute(conn)?;
+    if updated != 1 {
+        // Someone else changed it first: refuse against the state it is in now.
+        let now = get(conn, hazard.id)?;
+        lifecycle::apply(now.status, change.action)?;
+        return Err(ApiError::Conflict("the hazard was changed concurrently; reload it".into()));
+    }
+    let event = HazardEventRow {
+        id: Id::new_v7(),
+        hazard_id: hazard.id,
+        at: change.at,
+        actor: change.actor.name.clone(),
+        actor_user_id: change.actor.user_id,
+        kind: change.action.event_kind().to_string(),
+        from_state: Some(from),
+        to_state: to,
+        reason: change.reason,
+        details: change.details.map(|d| d.to_string()),
+    };
+    diesel::insert_into(hazard_events::table).values(&event).execute(conn)?;
+    get(conn, hazard.id)
 }

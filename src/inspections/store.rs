@@ -6,6 +6,7 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{Inspection, InspectionDetail, InspectionFilter, InspectionRow, NewInspection};
+use crate::attachments::links::{self, RecordKind};
 use crate::auth::Caller;
 use crate::db::schema::{campaigns, inspections};
 use crate::db::types::{Id, Moment};
@@ -65,7 +66,7 @@ pub fn submit(
             return Ok((Outcome::Replayed, detail));
         }
     }
-    check_references(conn, &req, &caller.scope)?;
+    check_references(conn, &req, caller)?;
     let unit = unit_store::get(conn, req.unit_id)?;
     let inspection_id = req.id.unwrap_or_else(Id::new_v7);
     let found_on = local_date(req.inspected_at, tz);
@@ -88,11 +89,14 @@ pub fn submit(
     };
     let actor = caller.actor();
     let default_source = if req.campaign_id.is_some() { HazardSource::Campaign } else { HazardSource::Routine };
+    let mut citations: Vec<(Id, Vec<Id>)> = Vec::with_capacity(req.hazards.len());
+    let attachment_ids = req.attachment_ids.clone();
     let mut hazards = Vec::with_capacity(req.hazards.len());
     let mut events = Vec::with_capacity(req.hazards.len());
     for h in req.hazards {
         let status = initial_status(h.handling_type);
         let hazard_id = h.id.unwrap_or_else(Id::new_v7);
+        citations.push((hazard_id, h.photo_ids.clone()));
         hazards.push(HazardRow {
             id: hazard_id,
             inspection_id,
@@ -133,15 +137,22 @@ pub fn submit(
     }
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
     hazard_store::insert_batch(conn, &hazards, &events)?;
-    let detail = InspectionDetail {
-        inspection: row.into(),
-        hazards: hazards.into_iter().map(|h| Hazard::from_row(h, today, Vec::new())).collect(),
-    };
-    Ok((Outcome::Created, detail))
+    links::cite(conn, &attachment_ids, RecordKind::Inspection, inspection_id, unit.community_id)?;
+    for (hazard_id, photos) in &citations {
+        links::cite(conn, photos, RecordKind::Hazard, *hazard_id, unit.community_id)?;
+    }
+    let mut inspection: Inspection = row.into();
+    inspection.attachment_ids = attachment_ids;
+    let mut hazards: Vec<Hazard> =
+        hazards.into_iter().zip(citations).map(|(h, (_, photos))| Hazard::from_row(h, today, photos)).collect();
+    // The order a replay reads them back in.
+    hazards.sort_by_key(|h| h.id);
+    Ok((Outcome::Created, InspectionDetail { inspection, hazards }))
 }
 
 /// Every reference of a submission that names a missing record, as one 422.
-fn check_references(conn: &mut DbConn, req: &NewInspection, scope: &Scope) -> ApiResult<()> {
+fn check_references(conn: &mut DbConn, req: &NewInspection, caller: &Caller) -> ApiResult<()> {
+    let scope = &caller.scope;
     let mut p = Problems::new();
     let unit = unit_store::find(conn, req.unit_id)?;
     if !unit.is_some_and(|u| scope.allows(u.community_id)) {
@@ -153,14 +164,9 @@ fn check_references(conn: &mut DbConn, req: &NewInspection, scope: &Scope) -> Ap
             p.push("campaign_id", "not_found", "no campaign has this id");
         }
     }
-    // No attachment can be cited yet: uploads arrive with the attachments resource.
-    for (i, _) in req.attachment_ids.iter().enumerate() {
-        p.push(format!("attachment_ids[{i}]"), "not_found", "no attachment has this id");
-    }
+    links::check_citable(conn, caller, &req.attachment_ids, "attachment_ids", &mut p)?;
     for (i, h) in req.hazards.iter().enumerate() {
-        for (j, _) in h.photo_ids.iter().enumerate() {
-            p.push(format!("hazards[{i}].photo_ids[{j}]"), "not_found", "no attachment has this id");
-        }
+        links::check_citable(conn, caller, &h.photo_ids, &format!("hazards[{i}].photo_ids"), &mut p)?;
     }
     let ids: Vec<Id> = req.hazards.iter().filter_map(|h| h.id).collect();
     let taken = hazard_store::existing_ids(conn, &ids)?;
@@ -174,9 +180,20 @@ fn check_references(conn: &mut DbConn, req: &NewInspection, scope: &Scope) -> Ap
 
 fn detail_of(conn: &mut DbConn, row: InspectionRow, today: NaiveDate) -> ApiResult<InspectionDetail> {
     let hazards = hazard_store::for_inspection(conn, row.id)?;
+    let hazard_ids: Vec<Id> = hazards.iter().map(|h| h.id).collect();
+    let photos = links::cited_by(conn, RecordKind::Hazard, &hazard_ids)?;
+    let attachments = links::cited_by(conn, RecordKind::Inspection, &[row.id])?;
+    let mut inspection: Inspection = row.into();
+    inspection.attachment_ids = links::of(&attachments, inspection.id);
     Ok(InspectionDetail {
-        inspection: row.into(),
-        hazards: hazards.into_iter().map(|h| Hazard::from_row(h, today, Vec::new())).collect(),
+        inspection,
+        hazards: hazards
+            .into_iter()
+            .map(|h| {
+                let photo_ids = links::of(&photos, h.id);
+                Hazard::from_row(h, today, photo_ids)
+            })
+            .collect(),
     })
 }
 

@@ -37,7 +37,7 @@ async fn fingerprint(app: &TestApp) -> Vec<i64> {
                 let q = format!("SELECT COUNT(*) AS n FROM {t}");
                 out.push(diesel::sql_query(q).get_result::<Number>(conn)?.n);
             }
-            for t in ["communities", "units", "campaigns", "hazards", "users"] {
+            for t in ["communities", "units", "campaigns", "hazards", "users", "rectifications"] {
                 let q = format!("SELECT CAST(COALESCE(SUM(version), 0) AS BIGINT) AS n FROM {t}");
                 out.push(diesel::sql_query(q).get_result::<Number>(conn)?.n);
             }
@@ -60,6 +60,13 @@ struct World {
     hazard_a: String,
     hazard_b: String,
     victim: String,
+    /// Hazards in `a` for the void, deadline and rectification cases.
+    void_a: String,
+    deadline_a: String,
+    rect_a: String,
+    /// A photo uploaded by the inspector, cited by a hazard in `b` and one in `a`.
+    photo_a: String,
+    photo_b: String,
     /// Tokens of admin, supervisor, inspector, viewer; all but admin scoped to `a`.
     tokens: [String; 4],
 }
@@ -83,7 +90,25 @@ async fn world(app: &TestApp) -> World {
     let sup = app.user("sup", "supervisor", Some(vec![&a])).await;
     let insp = app.user("insp", "inspector", Some(vec![&a])).await;
     let viewer = app.user("viewer", "viewer", Some(vec![&a])).await;
+    let photo_a = crate::workflow::upload_photo(app, &insp, 21).await;
+    let photo_b = crate::workflow::upload_photo(app, &app.token, 22).await;
+    let mut cited_b = deadline_hazard("gas", "2026-12-01");
+    cited_b["photo_ids"] = json!([photo_b]);
+    app.submit(&inspection(&unit_b, "2026-11-21T10:00:00+08:00", vec![cited_b])).await;
+    let three = vec![
+        deadline_hazard("gas", "2026-12-01"),
+        deadline_hazard("gas", "2026-12-01"),
+        deadline_hazard("gas", "2026-12-01"),
+    ];
+    let more = app.submit(&inspection(&unit_a, "2026-11-22T09:00:00+08:00", three)).await;
+    let id_of = |i: usize| more["hazards"][i]["id"].as_str().unwrap_or_default().to_string();
+    let (void_a, deadline_a, rect_a) = (id_of(0), id_of(1), id_of(2));
     World {
+        void_a,
+        deadline_a,
+        rect_a,
+        photo_a,
+        photo_b,
         inspection_a: ia["id"].as_str().unwrap_or_default().to_string(),
         inspection_b: ib["id"].as_str().unwrap_or_default().to_string(),
         hazard_a: ia["hazards"][0]["id"].as_str().unwrap_or_default().to_string(),
@@ -130,6 +155,21 @@ async fn body_for(app: &TestApp, w: &World, c: &Case, role: &str, n: usize) -> O
         }
         ("POST", "/api/v1/users") => json!({"username": unique, "password": "金茂路安全检查2026", "role": "viewer"}),
         ("POST", _) if p.ends_with("/deactivate") => json!({"reason": "test"}),
+        ("POST", _) if p.ends_with("/void") => json!({"reason": "录入错误"}),
+        ("POST", _) if p.ends_with("/deadline") => {
+            let day = if role == "admin" { "2027-02-01" } else { "2027-01-01" };
+            json!({"deadline": day, "reason": "延期"})
+        }
+        ("POST", _) if p.ends_with("/rectifications") => {
+            // One client id for the in-scope case: later roles replay the first submission.
+            let id = if n == 0 {
+                "0192f000-0000-7000-8000-00000000aaaa".to_string()
+            } else {
+                uuid::Uuid::now_v7().to_string()
+            };
+            json!({"id": id, "measures": "已整改", "completed_at": "2026-11-24T09:00:00+08:00", "evidence_ids": [w.photo_a]})
+        }
+        ("POST", _) if p.ends_with("/verification") => json!({"outcome": "pass"}),
         ("POST", _) => json!({}),
         ("PATCH", _) if p.starts_with("/api/v1/users/") => {
             json!({"version": version(app, p).await, "display_name": unique})
@@ -173,6 +213,17 @@ both_engines! {
             case(Method::GET, "/api/v1/hazards".into(), [200, 200, 200, 200]),
             case(Method::GET, format!("/api/v1/hazards/{}", w.hazard_a), [200, 200, 200, 200]),
             case(Method::GET, format!("/api/v1/hazards/{}", w.hazard_b), [200, 404, 404, 404]),
+            // Roles are tried viewer first, admin last: after the supervisor voids, the
+            // admin meets a voided hazard.
+            case(Method::POST, format!("/api/v1/hazards/{}/void", w.void_a), [409, 200, 403, 403]),
+            case(Method::POST, format!("/api/v1/hazards/{}/void", w.hazard_b), [200, 404, 403, 403]),
+            case(Method::POST, format!("/api/v1/hazards/{}/deadline", w.deadline_a), [200, 200, 403, 403]),
+            case(Method::POST, format!("/api/v1/hazards/{}/deadline", w.hazard_b), [409, 404, 403, 403]),
+            // The inspector submits; supervisor and admin resend the same request: a replay.
+            case(Method::POST, format!("/api/v1/hazards/{}/rectifications", w.rect_a), [200, 200, 201, 403]),
+            case(Method::GET, format!("/api/v1/attachments/{}", w.photo_a), [200, 200, 200, 200]),
+            case(Method::GET, format!("/api/v1/attachments/{}/content", w.photo_a), [200, 200, 200, 200]),
+            case(Method::GET, format!("/api/v1/attachments/{}", w.photo_b), [200, 404, 404, 404]),
             case(Method::GET, "/api/v1/auth/me".into(), [200, 200, 200, 200]),
             case(Method::POST, "/api/v1/users".into(), [201, 403, 403, 403]),
             case(Method::GET, "/api/v1/users".into(), [200, 403, 403, 403]),
@@ -182,9 +233,12 @@ both_engines! {
             case(Method::POST, format!("/api/v1/users/{}/deactivate", w.victim), [200, 403, 403, 403]),
         ];
         // Writes that name a record by reference: in scope (n = 0) and out of scope (n = 1).
+        let rect_b = format!("/api/v1/hazards/{}/rectifications", w.hazard_b);
         let out_of_scope_creates = [
             (Method::POST, "/api/v1/units", [201, 422, 403, 403]),
             (Method::POST, "/api/v1/inspections", [201, 422, 422, 403]),
+            // hazard_b was voided above, so even the admin is refused, by the life cycle.
+            (Method::POST, rect_b.as_str(), [409, 404, 404, 403]),
         ];
         // Refusals first (viewer … admin), so a success cannot hide a later refusal's write.
         for c in &cases {
@@ -197,6 +251,20 @@ both_engines! {
                     assert_eq!(fingerprint(&app).await, before, "{} {} as {} wrote on refusal", c.method, c.path, ROLES[i]);
                     assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
                 }
+            }
+        }
+        // The rectification submitted above, verified: the supervisor wins, the admin is late.
+        let detail = app.get(&format!("/api/v1/hazards/{}", w.rect_a)).await;
+        let rect = detail.body["rectifications"][0]["id"].as_str().unwrap_or_default().to_string();
+        assert!(!rect.is_empty(), "{:?}", detail.body);
+        let verification = case(Method::POST, format!("/api/v1/rectifications/{rect}/verification"), [409, 200, 403, 403]);
+        for i in (0..4).rev() {
+            let body = body_for(&app, &w, &verification, ROLES[i], 0).await;
+            let before = fingerprint(&app).await;
+            let r = app.request_as(Some(&w.tokens[i]), Method::POST, &verification.path, body.as_ref()).await;
+            assert_eq!(r.status, verification.expect[i], "verification as {}: {:?}", ROLES[i], r.body);
+            if r.status >= 400 {
+                assert_eq!(fingerprint(&app).await, before, "verification as {} wrote on refusal", ROLES[i]);
             }
         }
         for (method, path, expect) in out_of_scope_creates {

@@ -4,9 +4,11 @@
 mod support;
 
 mod access;
+mod attachments;
 mod auth;
 mod catalog;
 mod hazards;
 mod inspections;
 mod protocol;
 mod validation;
+mod workflow;

@@ -48,6 +48,23 @@ pub struct TestApp {
     pub engine: Engine,
     pub state: AppState,
     _db: TestDb,
+    _data: DataDir,
+}
+
+/// Prefix of the data directories [`test_config`] makes.
+const DATA_DIR_PREFIX: &str = "safetrace-test-";
+
+/// Removes the app's data directory (uploads) afterwards, when it is one [`test_config`] made.
+struct DataDir(std::path::PathBuf);
+
+impl Drop for DataDir {
+    fn drop(&mut self) {
+        let ours = self.0.starts_with(std::env::temp_dir())
+            && self.0.file_name().and_then(|n| n.to_str()).is_some_and(|n| n.starts_with(DATA_DIR_PREFIX));
+        if ours {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
 }
 
 /// A response, its body parsed as JSON where it is JSON.
@@ -87,9 +104,11 @@ impl Resp {
     }
 }
 
-/// The configuration tests run with: tokens outlive any clock move a test makes.
+/// The configuration tests run with: tokens outlive any clock move a test makes, and each
+/// app has its own data directory (removed with the app), so no two tests share files.
 pub fn test_config() -> AppConfig {
-    AppConfig { token_ttl_hours: 24 * 365 * 10, ..AppConfig::default() }
+    let data_dir = std::env::temp_dir().join(format!("{DATA_DIR_PREFIX}{}", uuid::Uuid::new_v4().simple()));
+    AppConfig { token_ttl_hours: 24 * 365 * 10, data_dir, ..AppConfig::default() }
 }
 
 /// "Now" for tests unless a test moves the clock: 2026-11-25 10:00 in Changsha.
@@ -168,13 +187,14 @@ impl TestApp {
             .expect("join")
             .expect("database set-up");
         let clock = ManualClock::new(default_now());
+        let data = DataDir(config.data_dir.clone());
         let state = AppState::new(pool, config, Arc::new(clock.clone()));
         let server_state = state.clone();
         let server = actix_test::start_with(
             actix_test::config().workers(2).client_request_timeout(Duration::from_secs(60)),
             move || app(server_state.clone()),
         );
-        let mut app = TestApp { server, clock, engine, state, token: String::new(), _db: guard };
+        let mut app = TestApp { server, clock, engine, state, token: String::new(), _db: guard, _data: data };
         if !bootstrap {
             return app;
         }

@@ -1,0 +1,328 @@
+//! HTTP surface of attachments: upload, metadata, content.
+
+use actix_multipart::{Field, Multipart, MultipartError};
+use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+
+use super::model::{clean_file_name, detect_type, request_hash, Attachment, AttachmentRow, Content, UploadForm};
+use super::storage::{self, Storage, TempFile, Upload};
+use super::store::{self, Outcome};
+use crate::auth::Caller;
+use crate::db::types::Id;
+use crate::domain::access::Permission;
+use crate::domain::validate::Problems;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::State;
+
+/// Room for the multipart framing and the `id` part beyond the file itself.
+const MULTIPART_OVERHEAD: usize = 16 * 1024;
+
+/// The longest `id` part read (a UUID is 36 characters).
+const MAX_ID_PART: usize = 128;
+
+/// How long a client may keep downloaded bytes: the content of an id never changes.
+const CACHE_CONTROL: &str = "private, max-age=86400";
+
+/// Upload a photo or document (multipart/form-data: `file`, optional `id`). Idempotent on `id`.
+///
+/// The type is detected from the bytes: JPEG, PNG, WebP, HEIC and PDF are accepted.
+/// The same bytes are stored once however often they are uploaded.
+#[utoipa::path(
+    tag = "attachments", operation_id = "upload_attachment",
+    request_body(content = UploadForm, content_type = "multipart/form-data"),
+    responses(
+        (status = 201, description = "Stored", body = Attachment),
+        (status = 200, description = "The same upload was stored before under this id", body = Attachment),
+        (status = 400, description = "The multipart body is malformed", body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The id was used for a different upload", body = Problem, content_type = "application/problem+json"),
+        (status = 413, description = "The file is larger than the upload limit", body = Problem, content_type = "application/problem+json"),
+        (status = 415, description = "Not multipart/form-data, or the file is not a JPEG, PNG, WebP, HEIC or PDF", body = Problem, content_type = "application/problem+json"),
+        (status = 422, description = "No file, an empty file, or a malformed id", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/attachments")]
+pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web::Payload) -> ApiResult<HttpResponse> {
+    caller.require(Permission::Record)?;
+    let limit = state.config.max_upload_bytes;
+    if declared_length(&req).is_some_and(|n| n > limit.saturating_add(MULTIPART_OVERHEAD)) {
+        return Err(ApiError::PayloadTooLarge(limit));
+    }
+    let storage = Storage::new(&state.config.data_dir);
+    let received = receive(&req, payload, &storage, limit).await?;
+    let hash = request_hash(&received.sha256, received.file_name.as_deref());
+
+    // A replay needs no second copy of the bytes.
+    if let Some(id) = received.id {
+        let (h, c) = (hash.clone(), caller.clone());
+        match state.db(move |conn| store::replay(conn, id, &h, &c)).await {
+            Ok(None) => {}
+            Ok(Some(earlier)) => {
+                storage::discard(received.temp).await;
+                return Ok(HttpResponse::Ok().json(earlier));
+            }
+            Err(e) => {
+                storage::discard(received.temp).await;
+                return Err(e);
+            }
+        }
+    }
+
+    // The file is durable before its row exists: a crash leaves no row without a file.
+    let Received { id: client_id, temp, sha256, size, content_type, file_name } = received;
+    let stored = web::block(move || temp.persist(&storage)).await?;
+    let sha256 = match stored {
+        Ok(digest) if digest == sha256 => digest,
+        Ok(digest) => return Err(ApiError::internal("the stored upload changed", digest)),
+        Err(e) => return Err(ApiError::internal("cannot store the upload", e)),
+    };
+    let row = AttachmentRow {
+        id: client_id.unwrap_or_else(Id::new_v7),
+        sha256,
+        content_type: content_type.to_string(),
+        size,
+        file_name,
+        uploaded_by: caller.user_id,
+        uploaded_at: state.clock.now(),
+        request_hash: hash.clone(),
+    };
+    let inserted = {
+        let caller = caller.clone();
+        state.write(move |conn| store::insert(conn, row, &caller)).await
+    };
+    let (outcome, attachment) = match (inserted, client_id) {
+        // Two identical uploads raced and the other one committed first.
+        (Err(ApiError::Conflict(_)), Some(id)) => {
+            match state.db(move |conn| store::replay(conn, id, &hash, &caller)).await? {
+                Some(earlier) => (Outcome::Replayed, earlier),
+                None => return Err(ApiError::Conflict("the upload conflicts with a stored attachment".into())),
+            }
+        }
+        (result, _) => result?,
+    };
+    Ok(match outcome {
+        Outcome::Created => HttpResponse::Created().json(attachment),
+        Outcome::Replayed => HttpResponse::Ok().json(attachment),
+    })
+}
+
+/// An attachment's metadata.
+#[utoipa::path(
+    tag = "attachments", operation_id = "get_attachment",
+    params(("id" = Id, Path, description = "Attachment id")),
+    responses(
+        (status = 200, body = Attachment),
+        (status = 404, description = "No such attachment, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/attachments/{id}")]
+pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<Attachment>> {
+    caller.require(Permission::Read)?;
+    let id = id.into_inner();
+    let row = state.db(move |conn| store::visible(conn, id, &caller)).await?;
+    Ok(web::Json(row.into()))
+}
+
+/// An attachment's bytes, with its stored type and `ETag: "<sha256>"`; `If-None-Match` gives 304.
+#[utoipa::path(
+    tag = "attachments", operation_id = "get_attachment_content",
+    params(
+        ("id" = Id, Path, description = "Attachment id"),
+        ("If-None-Match" = Option<String>, Header, description = "The ETag of a copy the client has"),
+    ),
+    responses(
+        (status = 200, description = "The bytes", content(
+            (Content = "image/jpeg"), (Content = "image/png"), (Content = "image/webp"),
+            (Content = "image/heic"), (Content = "image/heif"), (Content = "application/pdf"),
+        ), headers(
+            ("ETag" = String, description = "The SHA-256 of the bytes, quoted"),
+            ("Cache-Control" = String, description = "private, max-age=…"),
+        )),
+        (status = 304, description = "The client's copy is current (If-None-Match)"),
+        (status = 404, description = "No such attachment, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/attachments/{id}/content")]
+pub async fn content(state: State, caller: Caller, id: web::Path<Id>, req: HttpRequest) -> ApiResult<HttpResponse> {
+    caller.require(Permission::Read)?;
+    let id = id.into_inner();
+    let row = state.db(move |conn| store::visible(conn, id, &caller)).await?;
+    let etag = format!("\"{}\"", row.sha256);
+    if matches_etag(&req, &row.sha256) {
+        return Ok(HttpResponse::NotModified()
+            .insert_header((header::ETAG, etag))
+            .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+            .finish());
+    }
+    let storage = Storage::new(&state.config.data_dir);
+    let sha256 = row.sha256.clone();
+    let bytes = web::block(move || storage.read(&sha256))
+        .await?
+        .map_err(|e| ApiError::internal("cannot read a stored attachment", e))?;
+    let mut res = HttpResponse::Ok();
+    res.insert_header((header::CONTENT_TYPE, row.content_type.as_str()))
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, CACHE_CONTROL))
+        .insert_header((header::X_CONTENT_TYPE_OPTIONS, "nosniff"));
+    if let Some(name) = row.file_name {
+        res.insert_header(ContentDisposition {
+            disposition: DispositionType::Inline,
+            parameters: vec![DispositionParam::FilenameExt(ExtendedValue {
+                charset: Charset::Ext("UTF-8".to_string()),
+                language_tag: None,
+                value: name.into_bytes(),
+            })],
+        });
+    }
+    Ok(res.body(bytes))
+}
+
+/// An upload read off the wire: the file in the temporary directory, checked.
+struct Received {
+    id: Option<Id>,
+    temp: TempFile,
+    sha256: String,
+    size: i64,
+    content_type: &'static str,
+    file_name: Option<String>,
+}
+
+/// The parts of the form as they arrive.
+#[derive(Default)]
+struct Parts {
+    id: Option<Result<Id, ()>>,
+    upload: Option<Upload>,
+    file_name: Option<String>,
+}
+
+/// Reads the multipart body. On any failure, the temporary file is gone before the error returns.
+async fn receive(req: &HttpRequest, payload: web::Payload, storage: &Storage, limit: usize) -> ApiResult<Received> {
+    if !is_form_data(req) {
+        return Err(ApiError::UnsupportedMediaType("the request body must be multipart/form-data".into()));
+    }
+    let mut multipart = Multipart::new(req.headers(), payload.into_inner());
+    let mut parts = Parts::default();
+    if let Err(e) = read_parts(&mut multipart, &mut parts, storage, limit).await {
+        if let Some(upload) = parts.upload.take() {
+            upload.discard().await;
+        }
+        return Err(e);
+    }
+    let temp = match parts.upload.take() {
+        Some(upload) => Some(upload.finish().await?),
+        None => None,
+    };
+    let mut p = Problems::new();
+    match &temp {
+        None => p.push("file", "required", "a `file` part is required"),
+        Some(t) if t.size() == 0 => p.push("file", "empty", "the file is empty"),
+        Some(_) => {}
+    }
+    if let Some(Err(())) = parts.id {
+        p.push("id", "invalid", "the id must be a UUID");
+    }
+    if let Err(e) = p.into_result() {
+        if let Some(t) = temp {
+            storage::discard(t).await;
+        }
+        return Err(e);
+    }
+    let Some(temp) = temp else {
+        return Err(ApiError::field("file", "required", "a `file` part is required"));
+    };
+    let Some(content_type) = detect_type(temp.head()) else {
+        storage::discard(temp).await;
+        return Err(ApiError::UnsupportedMediaType(
+            "the file must be a JPEG, PNG, WebP or HEIC image or a PDF document".into(),
+        ));
+    };
+    let size = i64::try_from(temp.size()).map_err(|e| ApiError::internal("upload size", e))?;
+    Ok(Received {
+        id: parts.id.and_then(Result::ok),
+        sha256: temp.sha256(),
+        size,
+        content_type,
+        file_name: parts.file_name,
+        temp,
+    })
+}
+
+async fn read_parts(multipart: &mut Multipart, parts: &mut Parts, storage: &Storage, limit: usize) -> ApiResult<()> {
+    while let Some(field) = multipart.next().await {
+        let mut field = field.map_err(unreadable)?;
+        let name = field.name().unwrap_or_default().to_string();
+        match name.as_str() {
+            "file" => {
+                if parts.upload.is_some() {
+                    return Err(ApiError::field("file", "duplicate", "send one `file` part"));
+                }
+                parts.file_name = file_name_of(&field);
+                let upload = parts.upload.insert(Upload::start(storage.clone(), limit).await?);
+                while let Some(chunk) = field.next().await {
+                    upload.push(&chunk.map_err(unreadable)?).await?;
+                }
+            }
+            "id" => {
+                if parts.id.is_some() {
+                    return Err(ApiError::field("id", "duplicate", "send one `id` part"));
+                }
+                parts.id = Some(read_id(&mut field).await?);
+            }
+            other => {
+                return Err(ApiError::field(other, "unknown_field", "only `file` and `id` parts are accepted"));
+            }
+        }
+    }
+    Ok(())
+}
+
+async fn read_id(field: &mut Field) -> ApiResult<Result<Id, ()>> {
+    let mut raw = Vec::new();
+    while let Some(chunk) = field.next().await {
+        raw.extend_from_slice(&chunk.map_err(unreadable)?);
+        if raw.len() > MAX_ID_PART {
+            return Ok(Err(()));
+        }
+    }
+    Ok(std::str::from_utf8(&raw).ok().and_then(|s| s.trim().parse::<Id>().ok()).ok_or(()))
+}
+
+/// The file name the client gave, cleaned; never used to decide the type.
+fn file_name_of(field: &Field) -> Option<String> {
+    let cd = field.content_disposition()?;
+    let raw = match cd.get_filename_ext() {
+        Some(ext) => String::from_utf8_lossy(&ext.value).into_owned(),
+        None => cd.get_filename()?.to_string(),
+    };
+    clean_file_name(&raw)
+}
+
+fn unreadable(err: MultipartError) -> ApiError {
+    match err {
+        MultipartError::Payload(_) | MultipartError::Incomplete => {
+            tracing::debug!(error = %err, "upload cut off");
+            ApiError::BadRequest("the upload was cut off".into())
+        }
+        other => ApiError::BadRequest(format!("the multipart body is malformed ({other})")),
+    }
+}
+
+fn is_form_data(req: &HttpRequest) -> bool {
+    req.headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("multipart/form-data"))
+}
+
+fn declared_length(req: &HttpRequest) -> Option<usize> {
+    req.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+}
+
+/// Whether `If-None-Match` names this content (weak comparison, `*` matches any).
+fn matches_etag(req: &HttpRequest, sha256: &str) -> bool {
+    req.headers().get_all(header::IF_NONE_MATCH).filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(',')).any(|tag| {
+        let tag = tag.trim();
+        tag == "*" || tag.strip_prefix("W/").unwrap_or(tag).trim_matches('"') == sha256
+    })
+}

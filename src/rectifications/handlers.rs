@@ -1,0 +1,88 @@
+//! HTTP surface of rectifications and their verification.
+
+use actix_web::{post, web, HttpResponse};
+
+use super::model::{NewRectification, Rectification, Verification};
+use super::store::{self, Stored};
+use crate::auth::Caller;
+use crate::db::types::Id;
+use crate::domain::access::Permission;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::hazards::handlers::hazard_detail;
+use crate::hazards::model::HazardDetail;
+use crate::http::body::JsonBody;
+use crate::http::State;
+
+/// Record what the unit did; the hazard moves to `pending_verification`. Idempotent on `id`.
+#[utoipa::path(
+    tag = "rectifications", operation_id = "submit_rectification",
+    params(("id" = Id, Path, description = "Hazard id")),
+    request_body = NewRectification,
+    responses(
+        (status = 201, description = "Stored", body = Rectification),
+        (status = 200, description = "The same rectification was stored before", body = Rectification),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Not allowed in the hazard's state, or the id was used for another request", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/hazards/{id}/rectifications")]
+pub async fn submit(
+    state: State,
+    caller: Caller,
+    hazard_id: web::Path<Id>,
+    body: JsonBody<NewRectification>,
+) -> ApiResult<HttpResponse> {
+    caller.require(Permission::Record)?;
+    let (hazard_id, req) = (hazard_id.into_inner(), body.into_inner());
+    let now = state.clock.now();
+    req.check(now, state.config.clock_skew_seconds, state.config.require_evidence)?;
+    let hash = req.canonical_hash(hazard_id);
+    let client_id = req.id;
+    let submitted = {
+        let (hash, caller) = (hash.clone(), caller.clone());
+        state.write(move |conn| store::submit(conn, hazard_id, req, hash, now, &caller)).await
+    };
+    let (stored, rect) = match (submitted, client_id) {
+        // An identical request raced this one and committed first.
+        (Err(e @ (ApiError::Conflict(_) | ApiError::IllegalTransition { .. })), Some(id)) => {
+            match state.db(move |conn| store::replay(conn, id, &hash, &caller)).await? {
+                Some(rect) => (Stored::Replayed, rect),
+                None => return Err(e),
+            }
+        }
+        (result, _) => result?,
+    };
+    Ok(match stored {
+        Stored::Created => HttpResponse::Created().json(rect),
+        Stored::Replayed => HttpResponse::Ok().json(rect),
+    })
+}
+
+/// Pass (the hazard closes) or reject with a comment (the hazard reopens).
+#[utoipa::path(
+    tag = "rectifications", operation_id = "verify_rectification",
+    params(("id" = Id, Path, description = "Rectification id")),
+    request_body = Verification,
+    responses(
+        (status = 200, description = "The hazard with its rectifications and history", body = HazardDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/rectifications/{id}/verification")]
+pub async fn verify(
+    state: State,
+    caller: Caller,
+    id: web::Path<Id>,
+    body: JsonBody<Verification>,
+) -> ApiResult<web::Json<HazardDetail>> {
+    caller.require(Permission::Supervise)?;
+    let (id, req) = (id.into_inner(), body.into_inner());
+    req.check()?;
+    let now = state.clock.now();
+    let scope_caller = caller.clone();
+    let hazard_id = state.write(move |conn| store::verify(conn, id, req, now, &caller)).await?;
+    Ok(web::Json(hazard_detail(&state, hazard_id, scope_caller).await?))
+}

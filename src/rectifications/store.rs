@@ -1,0 +1,171 @@
+//! Rectification queries: submission and verification, each one transaction with the
+//! hazard's transition and its event.
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use super::model::{NewRectification, Rectification, RectificationRow, Verification};
+use crate::attachments::links::{self, RecordKind};
+use crate::auth::Caller;
+use crate::db::schema::rectifications;
+use crate::db::types::{Id, Moment};
+use crate::db::DbConn;
+use crate::domain::lifecycle::Action;
+use crate::domain::validate::Problems;
+use crate::domain::{Outcome, RectificationStatus};
+use crate::error::{ApiError, ApiResult};
+use crate::hazards::store::{self as hazard_store, Change};
+
+pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<RectificationRow>> {
+    Ok(rectifications::table.find(id).select(RectificationRow::as_select()).first(conn).optional()?)
+}
+
+/// The rectification if the caller's scope sees it; 404 as if it did not exist otherwise.
+pub fn get_in(conn: &mut DbConn, id: Id, caller: &Caller) -> ApiResult<RectificationRow> {
+    find(conn, id)?.filter(|r| caller.sees(r.community_id)).ok_or_else(|| ApiError::not_found("rectification"))
+}
+
+/// A hazard's rectifications, oldest first, with their evidence.
+pub fn for_hazard(conn: &mut DbConn, hazard_id: Id) -> ApiResult<Vec<Rectification>> {
+    let rows: Vec<RectificationRow> = rectifications::table
+        .filter(rectifications::hazard_id.eq(hazard_id))
+        .order((rectifications::submitted_at.asc(), rectifications::id.asc()))
+        .select(RectificationRow::as_select())
+        .load(conn)?;
+    view_all(conn, rows)
+}
+
+fn view_all(conn: &mut DbConn, rows: Vec<RectificationRow>) -> ApiResult<Vec<Rectification>> {
+    let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+    let cited = links::cited_by(conn, RecordKind::Rectification, &ids)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| {
+            let evidence = links::of(&cited, r.id);
+            Rectification::from_row(r, evidence)
+        })
+        .collect())
+}
+
+pub fn view(conn: &mut DbConn, row: RectificationRow) -> ApiResult<Rectification> {
+    Ok(view_all(conn, vec![row])?.remove(0))
+}
+
+/// An earlier submission under the same client id: the same request replays, another
+/// one under that id is a conflict.
+pub fn replay(conn: &mut DbConn, id: Id, hash: &str, caller: &Caller) -> ApiResult<Option<Rectification>> {
+    match find(conn, id)? {
+        None => Ok(None),
+        Some(row) if row.request_hash == hash && caller.sees(row.community_id) => Ok(Some(view(conn, row)?)),
+        Some(_) => Err(ApiError::Conflict(format!("rectification {id} was already submitted with different content"))),
+    }
+}
+
+/// Whether the submission was stored now or had been stored before.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Stored {
+    Created,
+    Replayed,
+}
+
+pub fn submit(
+    conn: &mut DbConn,
+    hazard_id: Id,
+    req: NewRectification,
+    hash: String,
+    now: Moment,
+    caller: &Caller,
+) -> ApiResult<(Stored, Rectification)> {
+    if let Some(id) = req.id {
+        if let Some(existing) = replay(conn, id, &hash, caller)? {
+            return Ok((Stored::Replayed, existing));
+        }
+    }
+    let hazard = hazard_store::get_in(conn, hazard_id, &caller.scope)?;
+    let mut p = Problems::new();
+    if req.completed_at < hazard.found_at {
+        p.push("completed_at", "before_found", "completed_at must not be before the hazard was found");
+    }
+    links::check_citable(conn, caller, &req.evidence_ids, "evidence_ids", &mut p)?;
+    p.into_result()?;
+    let id = req.id.unwrap_or_else(Id::new_v7);
+    let actor = caller.actor();
+    hazard_store::transition(
+        conn,
+        &hazard,
+        Change {
+            action: Action::SubmitRectification,
+            at: now,
+            actor: &actor,
+            reason: None,
+            details: Some(json!({"rectification_id": id})),
+            expected_version: None,
+            deadline: None,
+        },
+    )?;
+    let row = RectificationRow {
+        id,
+        hazard_id,
+        community_id: hazard.community_id,
+        status: RectificationStatus::Pending,
+        cost_cents: req.cost_cents(),
+        measures: req.measures,
+        responsible_person: req.responsible_person,
+        completed_at: req.completed_at,
+        submitted_at: now,
+        submitted_by: caller.user_id,
+        verified_at: None,
+        verified_by: None,
+        verification_comment: None,
+        request_hash: hash,
+        version: 1,
+    };
+    diesel::insert_into(rectifications::table).values(&row).execute(conn)?;
+    links::cite(conn, &req.evidence_ids, RecordKind::Rectification, id, hazard.community_id)?;
+    Ok((Stored::Created, view(conn, row)?))
+}
+
+/// Passes or rejects a pending rectification and moves its hazard, once.
+pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, caller: &Caller) -> ApiResult<Id> {
+    let rect = get_in(conn, id, caller)?;
+    let hazard = hazard_store::get(conn, rect.hazard_id)?;
+    let (action, status) = match req.outcome {
+        Outcome::Pass => (Action::VerifyPass, RectificationStatus::Passed),
+        Outcome::Reject => (Action::VerifyReject, RectificationStatus::Rejected),
+    };
+    let comment = req.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
+    let updated = diesel::update(
+        rectifications::table
+            .filter(rectifications::id.eq(id))
+            .filter(rectifications::status.eq(RectificationStatus::Pending)),
+    )
+    .set((
+        rectifications::status.eq(status),
+        rectifications::verified_at.eq(Some(now)),
+        rectifications::verified_by.eq(Some(caller.user_id)),
+        rectifications::verification_comment.eq(&comment),
+        rectifications::version.eq(rect.version + 1),
+    ))
+    .execute(conn)?;
+    if updated != 1 {
+        // Already verified: refuse against the hazard's state now.
+        let current = hazard_store::get(conn, rect.hazard_id)?;
+        crate::domain::lifecycle::apply(current.status, action)?;
+        return Err(ApiError::Conflict(format!("rectification {id} is already {}", rect.status)));
+    }
+    let actor = caller.actor();
+    hazard_store::transition(
+        conn,
+        &hazard,
+        Change {
+            action,
+            at: now,
+            actor: &actor,
+            reason: comment,
+            details: Some(json!({"rectification_id": id})),
+            expected_version: None,
+            deadline: None,
+        },
+    )?;
+    Ok(rect.hazard_id)
+}
