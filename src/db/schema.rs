@@ -142,6 +142,7 @@ diesel::table! {
         to_state -> Text,
         reason -> Nullable<Text>,
         details -> Nullable<Text>,
+        deadline -> Nullable<Date>,
     }
 }
 

@@ -124,6 +124,8 @@ pub struct HazardEventRow {
     pub to_state: HazardStatus,
     pub reason: Option<String>,
     pub details: Option<String>,
+    /// The deadline in force after this event (what reports "as of" a moment read).
+    pub deadline: Option<NaiveDate>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -140,6 +142,8 @@ pub struct HazardEvent {
     pub reason: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub details: Option<serde_json::Value>,
+    /// The deadline in force after this event.
+    pub deadline: Option<NaiveDate>,
 }
 
 impl From<HazardEventRow> for HazardEvent {
@@ -154,6 +158,7 @@ impl From<HazardEventRow> for HazardEvent {
             to_state: r.to_state,
             reason: r.reason,
             details: r.details.and_then(|d| serde_json::from_str(&d).ok()),
+            deadline: r.deadline,
         }
     }
 }

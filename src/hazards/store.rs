@@ -189,6 +189,7 @@ pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> 
         to_state: to,
         reason: change.reason,
         details: change.details.map(|d| d.to_string()),
+        deadline,
     };
     diesel::insert_into(hazard_events::table).values(&event).execute(conn)?;
     get(conn, hazard.id)

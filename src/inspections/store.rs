@@ -133,6 +133,7 @@ pub fn submit(
             to_state: status,
             reason: None,
             details: Some(json!({"inspection_id": inspection_id, "handling_type": h.handling_type}).to_string()),
+            deadline: h.deadline,
         });
     }
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
