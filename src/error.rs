@@ -45,7 +45,7 @@ pub struct Problem {
 pub enum ApiError {
     #[error("the request is invalid")]
     Validation(Vec<FieldError>),
-    #[error("the request body is not readable JSON: {0}")]
+    #[error("the request is not readable: {0}")]
     BadRequest(String),
     #[error("{0}")]
     NotFound(String),

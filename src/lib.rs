@@ -11,6 +11,7 @@ pub mod communities;
 pub mod config;
 pub mod db;
 pub mod domain;
+pub mod enforcement;
 pub mod error;
 pub mod hazards;
 pub mod health;
@@ -18,6 +19,7 @@ pub mod http;
 pub mod inspections;
 pub mod openapi;
 pub mod rectifications;
+pub mod reports;
 pub mod units;
 pub mod users;
 
@@ -53,9 +55,17 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(hazards::handlers::extend_deadline)
         .service(rectifications::handlers::submit)
         .service(rectifications::handlers::verify)
+        .service(reports::handlers::summary)
+        .service(reports::handlers::monthly)
+        .service(reports::handlers::monthly_xlsx)
+        .service(reports::handlers::monthly_csv)
         .service(attachments::handlers::create)
         .service(attachments::handlers::get_one)
         .service(attachments::handlers::content)
+        .service(enforcement::handlers::create)
+        .service(enforcement::handlers::list)
+        .service(enforcement::handlers::get_one)
+        .service(enforcement::handlers::reinstate)
         .service(auth::handlers::login)
         .service(auth::handlers::logout)
         .service(auth::handlers::me)

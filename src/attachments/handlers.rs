@@ -301,7 +301,7 @@ fn unreadable(err: MultipartError) -> ApiError {
     match err {
         MultipartError::Payload(_) | MultipartError::Incomplete => {
             tracing::debug!(error = %err, "upload cut off");
-            ApiError::BadRequest("the upload was cut off".into())
+            ApiError::BadRequest("the multipart body ended before its closing boundary".into())
         }
         other => ApiError::BadRequest(format!("the multipart body is malformed ({other})")),
     }

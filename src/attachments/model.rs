@@ -59,7 +59,8 @@ impl From<AttachmentRow> for Attachment {
     }
 }
 
-/// The multipart form of an upload (documentation only: the handler reads the stream).
+/// An upload: a multipart/form-data body with these parts.
+// For the OpenAPI document only: the handler reads the parts as they stream in.
 #[derive(Debug, ToSchema)]
 #[allow(dead_code)]
 pub struct UploadForm {
@@ -72,7 +73,8 @@ pub struct UploadForm {
     pub id: Option<Id>,
 }
 
-/// The downloaded bytes (documentation only).
+/// The bytes of an attachment.
+// For the OpenAPI document only.
 #[derive(Debug, ToSchema)]
 #[schema(value_type = String, format = Binary)]
 #[allow(dead_code)]

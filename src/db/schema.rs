@@ -269,6 +269,41 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    enforcement_actions (id) {
+        id -> SqlUuid,
+        held_on -> Date,
+        lead_department -> Text,
+        departments -> Text,
+        community_id -> Nullable<SqlUuid>,
+        summary -> Text,
+        request_hash -> Text,
+        recorded_at -> SqlMoment,
+        created_by -> SqlUuid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    enforcement_outcomes (id) {
+        id -> SqlUuid,
+        action_id -> SqlUuid,
+        position -> Integer,
+        unit_id -> SqlUuid,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        violations_found -> Integer,
+        violation_description -> Nullable<Text>,
+        measure -> Text,
+        transferred_to -> Nullable<Text>,
+    }
+}
+
 diesel::joinable!(units -> communities (community_id));
 diesel::joinable!(unit_events -> units (unit_id));
 diesel::joinable!(inspections -> units (unit_id));
@@ -280,6 +315,8 @@ diesel::joinable!(auth_tokens -> users (user_id));
 diesel::joinable!(user_events -> users (user_id));
 diesel::joinable!(attachment_links -> attachments (attachment_id));
 diesel::joinable!(rectifications -> hazards (hazard_id));
+diesel::joinable!(enforcement_outcomes -> enforcement_actions (action_id));
+diesel::joinable!(enforcement_outcomes -> units (unit_id));
 
 diesel::allow_tables_to_appear_in_same_query!(
     communities,
@@ -297,4 +334,6 @@ diesel::allow_tables_to_appear_in_same_query!(
     attachments,
     attachment_links,
     rectifications,
+    enforcement_actions,
+    enforcement_outcomes,
 );

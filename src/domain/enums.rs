@@ -161,3 +161,26 @@ text_enum!(
         Reject => "reject",
     }
 );
+
+text_enum!(
+    /// A department taking part in a joint enforcement action (联合执法).
+    Department {
+        PoliceStation => "police_station",
+        AdministrativeEnforcement => "administrative_enforcement",
+        MarketSupervision => "market_supervision",
+        EmergencyManagement => "emergency_management",
+        UrbanManagement => "urban_management",
+        Fire => "fire",
+        Other => "other",
+    }
+);
+
+text_enum!(
+    /// What an enforcement action decided for one unit.
+    Measure {
+        Warning => "warning",
+        CaseTransferred => "case_transferred",
+        SuspensionOrdered => "suspension_ordered",
+        Closure => "closure",
+    }
+);

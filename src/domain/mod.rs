@@ -5,6 +5,7 @@ pub mod actor;
 pub mod credit_code;
 pub mod enums;
 pub mod hazard;
+pub mod labels;
 pub mod lifecycle;
 pub mod patch;
 pub mod time;

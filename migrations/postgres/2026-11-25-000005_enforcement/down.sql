@@ -1,0 +1,1 @@
+DROP TABLE enforcement_outcomes; DROP TABLE enforcement_actions;

@@ -1,0 +1,196 @@
+//! HTTP surface of reports.
+
+use actix_web::http::header;
+use actix_web::{get, web, HttpResponse};
+
+use super::model::{
+    check_period, month_range, Filter, GroupBy, Lang, Monthly, MonthlyQuery, Period, Summary, SummaryQuery,
+};
+use super::{lines, store, writers};
+use crate::auth::Caller;
+use crate::domain::time::local_date;
+use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::query::QueryParams;
+use crate::http::State;
+
+/// Counters for a period, in total, for leader-led inspections, for joint enforcement,
+/// and per group; reproducible "as of" any moment.
+#[utoipa::path(
+    tag = "reports", operation_id = "report_summary",
+    params(SummaryQuery),
+    responses(
+        (status = 200, body = Summary),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/summary")]
+pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQuery>) -> ApiResult<web::Json<Summary>> {
+    let q = query.0;
+    let now = state.clock.now();
+    check_period(q.from, q.to, q.as_of, now, state.config.clock_skew_seconds)?;
+    let as_of = q.as_of.unwrap_or(now);
+    let filter = Filter {
+        from: q.from,
+        to: q.to,
+        as_of,
+        as_of_date: local_date(as_of, state.config.timezone),
+        community_id: q.community_id,
+        unit_kind: q.unit_kind,
+        category: q.category,
+        campaign_id: q.campaign_id,
+        scope: caller.scope.restriction().map(<[_]>::to_vec),
+        leader_led_only: false,
+    };
+    let group = q.group_by;
+    let summary = state
+        .db(move |conn| {
+            let replay = !store::nothing_after(conn, filter.as_of)?;
+            let totals = store::totals(conn, &filter, replay)?;
+            let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, replay)?;
+            let enforcement = store::enforcement(conn, &filter)?;
+            let rows = match group {
+                Some(g) => store::rows(conn, &filter, g, replay, false)?,
+                None => Vec::new(),
+            };
+            Ok(Summary {
+                period: Period { from: filter.from, to: filter.to, as_of: filter.as_of },
+                totals,
+                leader_led: leader,
+                enforcement,
+                group_by: group,
+                rows,
+            })
+        })
+        .await?;
+    Ok(web::Json(summary))
+}
+
+async fn monthly_report(state: &State, caller: &Caller, q: &MonthlyQuery) -> ApiResult<Monthly> {
+    let (from, to) = month_range(&q.month)?;
+    let now = state.clock.now();
+    check_period(from, to, q.as_of, now, state.config.clock_skew_seconds)?;
+    let as_of = q.as_of.unwrap_or(now);
+    let filter = Filter {
+        from,
+        to,
+        as_of,
+        as_of_date: local_date(as_of, state.config.timezone),
+        community_id: q.community_id,
+        unit_kind: None,
+        category: None,
+        campaign_id: None,
+        scope: caller.scope.restriction().map(<[_]>::to_vec),
+        leader_led_only: false,
+    };
+    let english = q.lang == Some(Lang::En);
+    let month = q.month.clone();
+    state
+        .db(move |conn| {
+            let replay = !store::nothing_after(conn, filter.as_of)?;
+            Ok(Monthly {
+                month,
+                period: Period { from, to, as_of },
+                totals: store::totals(conn, &filter, replay)?,
+                leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, replay)?,
+                enforcement_totals: store::enforcement(conn, &filter)?,
+                by_community: store::rows(conn, &filter, GroupBy::Community, replay, english)?,
+                by_category: store::rows(conn, &filter, GroupBy::Category, replay, english)?,
+                overdue: lines::hazards(conn, &filter, replay, false)?,
+                major: lines::hazards(conn, &filter, replay, true)?,
+                enforcement: lines::enforcement(conn, &filter)?,
+                leader_led: lines::leader_led(conn, &filter, replay)?,
+            })
+        })
+        .await
+}
+
+/// The month's report: summary, by community, by category, overdue and major hazards
+/// (as of `as_of`, whenever found), joint enforcement and leader-led inspections.
+#[utoipa::path(
+    tag = "reports", operation_id = "report_monthly",
+    params(MonthlyQuery),
+    responses(
+        (status = 200, body = Monthly),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/monthly")]
+pub async fn monthly(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<web::Json<Monthly>> {
+    Ok(web::Json(monthly_report(&state, &caller, &query.0).await?))
+}
+
+fn attachment(name: &str) -> (header::HeaderName, String) {
+    // An ASCII fallback and the UTF-8 name (RFC 6266 / 5987).
+    let encoded: String = name
+        .bytes()
+        .map(|b| {
+            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
+                (b as char).to_string()
+            } else {
+                format!("%{b:02X}")
+            }
+        })
+        .collect();
+    let ascii: String = name.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
+    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
+}
+
+fn base_name(q: &MonthlyQuery) -> String {
+    match q.lang.unwrap_or_default() {
+        Lang::Zh => format!("安全检查月报-{}", q.month),
+        Lang::En => format!("safetrace-monthly-{}", q.month),
+    }
+}
+
+/// The month's report as an Excel workbook, one sheet per table.
+#[utoipa::path(
+    tag = "reports", operation_id = "report_monthly_xlsx",
+    params(MonthlyQuery),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/monthly.xlsx")]
+pub async fn monthly_xlsx(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<HttpResponse> {
+    let q = query.0;
+    let report = monthly_report(&state, &caller, &q).await?;
+    let english = q.lang == Some(Lang::En);
+    let bytes = web::block(move || writers::xlsx(&report, english))
+        .await?
+        .map_err(|e| ApiError::internal("cannot write the workbook", e))?;
+    Ok(HttpResponse::Ok()
+        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+        .insert_header(attachment(&format!("{}.xlsx", base_name(&q))))
+        .body(bytes))
+}
+
+/// One table of the month's report as CSV (UTF-8 with BOM, CRLF).
+#[utoipa::path(
+    tag = "reports", operation_id = "report_monthly_csv",
+    params(MonthlyQuery),
+    responses(
+        (status = 200, description = "The table", content_type = "text/csv", body = String),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/reports/monthly.csv")]
+pub async fn monthly_csv(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<HttpResponse> {
+    let q = query.0;
+    let table = q.table.ok_or_else(|| {
+        ApiError::field(
+            "table",
+            "required",
+            "name the table: summary, by_community, by_category, overdue, major, enforcement or leader_led",
+        )
+    })?;
+    let report = monthly_report(&state, &caller, &q).await?;
+    let english = q.lang == Some(Lang::En);
+    let bytes = writers::csv(&writers::sheet(&report, table, english))
+        .map_err(|e| ApiError::internal("cannot write the CSV", e))?;
+    let table_name = serde_json::to_value(table).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header(attachment(&format!("{}-{table_name}.csv", base_name(&q))))
+        .body(bytes))
+}

@@ -1,0 +1,226 @@
+//! The line tables of the monthly report: overdue and major hazards as of a moment,
+//! the month's joint enforcement outcomes and leader-led inspections.
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Date, Nullable, Text};
+
+use super::model::{EnforcementLine, Filter, HazardLine, LeaderLedLine};
+use super::query::{Bind, Sql};
+use crate::db::types::{Id, SqlUuid};
+use crate::db::DbConn;
+use crate::domain::{HazardCategory, HazardLevel, HazardStatus};
+use crate::error::ApiResult;
+
+#[derive(QueryableByName)]
+struct HazardLineRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Id,
+    #[diesel(sql_type = SqlUuid)]
+    unit_id: Id,
+    #[diesel(sql_type = Text)]
+    unit_name: String,
+    #[diesel(sql_type = SqlUuid)]
+    community_id: Id,
+    #[diesel(sql_type = Text)]
+    community_name: String,
+    #[diesel(sql_type = Text)]
+    category: HazardCategory,
+    #[diesel(sql_type = Text)]
+    level: HazardLevel,
+    #[diesel(sql_type = Date)]
+    found_on: NaiveDate,
+    #[diesel(sql_type = Text)]
+    st: HazardStatus,
+    #[diesel(sql_type = Nullable<Date>)]
+    dl: Option<NaiveDate>,
+}
+
+fn scope_where(sql: &mut Sql, f: &Filter, alias: &str) {
+    if let Some(c) = f.community_id {
+        sql.push(&format!(" AND {alias}.community_id = ")).bind(Bind::Id(c));
+    }
+    if let Some(ids) = &f.scope {
+        sql.push(" AND ");
+        sql.in_ids(&format!("{alias}.community_id"), ids);
+    }
+}
+
+/// Hazards recorded by `as_of`, in the state they had then, whenever found, that are
+/// overdue (`major = false`) or major and unresolved (`major = true`).
+pub fn hazards(conn: &mut DbConn, f: &Filter, replay: bool, major: bool) -> ApiResult<Vec<HazardLine>> {
+    let mut sql = Sql::new(conn.engine());
+    sql.push("SELECT b.* FROM (SELECT hz.id, hz.unit_id, u.name AS unit_name, hz.community_id, ");
+    sql.push("c.name AS community_name, hz.category, hz.level, hz.found_on, ");
+    if replay {
+        sql.push("(SELECT e.to_state FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
+        sql.bind(Bind::Moment(f.as_of));
+        sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS st, ");
+        sql.push("(SELECT e.deadline FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
+        sql.bind(Bind::Moment(f.as_of));
+        sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS dl");
+    } else {
+        sql.push("hz.status AS st, hz.deadline AS dl");
+    }
+    sql.push(" FROM hazards hz JOIN units u ON u.id = hz.unit_id JOIN communities c ON c.id = hz.community_id");
+    sql.push(" WHERE hz.recorded_at <= ").bind(Bind::Moment(f.as_of));
+    if !replay {
+        // Only unresolved hazards can qualify: let the index narrow them first.
+        sql.push(" AND hz.status IN ('open', 'pending_verification')");
+        if major {
+            sql.push(" AND hz.level = 'major'");
+        } else {
+            sql.push(" AND hz.deadline < ").bind(Bind::Date(f.as_of_date));
+        }
+    }
+    scope_where(&mut sql, f, "hz");
+    sql.push(") b WHERE b.st IN ('open', 'pending_verification')");
+    if major {
+        sql.push(" AND b.level = 'major' ORDER BY b.found_on, b.id");
+    } else {
+        sql.push(" AND b.dl < ").bind(Bind::Date(f.as_of_date));
+        sql.push(" ORDER BY b.dl, b.found_on, b.id");
+    }
+    let rows: Vec<HazardLineRow> = sql.build().load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| HazardLine {
+            days_overdue: crate::domain::hazard::days_overdue(r.st, r.dl, f.as_of_date),
+            hazard_id: r.id,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            community_id: r.community_id,
+            community_name: r.community_name,
+            category: r.category,
+            level: r.level,
+            status: r.st,
+            found_on: r.found_on,
+            deadline: r.dl,
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct EnforcementRow {
+    #[diesel(sql_type = SqlUuid)]
+    action_id: Id,
+    #[diesel(sql_type = Date)]
+    held_on: NaiveDate,
+    #[diesel(sql_type = Text)]
+    lead_department: String,
+    #[diesel(sql_type = Text)]
+    departments: String,
+    #[diesel(sql_type = Text)]
+    summary: String,
+    #[diesel(sql_type = SqlUuid)]
+    unit_id: Id,
+    #[diesel(sql_type = Text)]
+    unit_name: String,
+    #[diesel(sql_type = Text)]
+    community_name: String,
+    #[diesel(sql_type = BigInt)]
+    violations_found: i64,
+    #[diesel(sql_type = Nullable<Text>)]
+    violation_description: Option<String>,
+    #[diesel(sql_type = Text)]
+    measure: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    transferred_to: Option<String>,
+}
+
+/// The period's enforcement outcomes, one line per unit per action.
+pub fn enforcement(conn: &mut DbConn, f: &Filter) -> ApiResult<Vec<EnforcementLine>> {
+    let mut sql = Sql::new(conn.engine());
+    sql.push("SELECT a.id AS action_id, a.held_on, a.lead_department, a.departments, a.summary, o.unit_id, ");
+    sql.push("u.name AS unit_name, c.name AS community_name, CAST(o.violations_found AS BIGINT) AS violations_found, ");
+    sql.push("o.violation_description, o.measure, o.transferred_to FROM enforcement_actions a ");
+    sql.push("JOIN enforcement_outcomes o ON o.action_id = a.id JOIN units u ON u.id = o.unit_id ");
+    sql.push("JOIN communities c ON c.id = o.community_id");
+    sql.push(" WHERE a.held_on >= ").bind(Bind::Date(f.from));
+    sql.push(" AND a.held_on <= ").bind(Bind::Date(f.to));
+    sql.push(" AND a.recorded_at <= ").bind(Bind::Moment(f.as_of));
+    scope_where(&mut sql, f, "o");
+    if let Some(k) = f.unit_kind {
+        sql.push(" AND o.unit_kind = ").bind(Bind::Text(k.as_str().into()));
+    }
+    sql.push(" ORDER BY a.held_on, a.id, o.position");
+    let rows: Vec<EnforcementRow> = sql.build().load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| EnforcementLine {
+            action_id: r.action_id,
+            held_on: r.held_on,
+            lead_department: r.lead_department,
+            departments: serde_json::from_str(&r.departments).unwrap_or_default(),
+            summary: r.summary,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            community_name: r.community_name,
+            violations_found: r.violations_found,
+            violation_description: r.violation_description,
+            measure: r.measure,
+            transferred_to: r.transferred_to,
+        })
+        .collect())
+}
+
+#[derive(QueryableByName)]
+struct LeaderLedRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Id,
+    #[diesel(sql_type = Date)]
+    inspected_on: NaiveDate,
+    #[diesel(sql_type = SqlUuid)]
+    unit_id: Id,
+    #[diesel(sql_type = Text)]
+    unit_name: String,
+    #[diesel(sql_type = Text)]
+    community_name: String,
+    #[diesel(sql_type = Text)]
+    inspectors: String,
+    #[diesel(sql_type = BigInt)]
+    found: i64,
+    #[diesel(sql_type = BigInt)]
+    closed: i64,
+}
+
+/// The period's leader-led inspections with the hazards each found and how many of
+/// those were closed by `as_of`.
+pub fn leader_led(conn: &mut DbConn, f: &Filter, replay: bool) -> ApiResult<Vec<LeaderLedLine>> {
+    let mut sql = Sql::new(conn.engine());
+    sql.push("SELECT i.id, i.inspected_on, i.unit_id, u.name AS unit_name, c.name AS community_name, i.inspectors, ");
+    sql.push("(SELECT CAST(COUNT(*) AS BIGINT) FROM hazards hz WHERE hz.inspection_id = i.id AND hz.recorded_at <= ");
+    sql.bind(Bind::Moment(f.as_of));
+    sql.push(") AS found, (SELECT CAST(COUNT(*) AS BIGINT) FROM hazards hz WHERE hz.inspection_id = i.id AND hz.recorded_at <= ");
+    sql.bind(Bind::Moment(f.as_of));
+    if replay {
+        sql.push(" AND (SELECT e.to_state FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
+        sql.bind(Bind::Moment(f.as_of));
+        sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) = 'closed'");
+    } else {
+        sql.push(" AND hz.status = 'closed'");
+    }
+    sql.push(
+        ") AS closed FROM inspections i JOIN units u ON u.id = i.unit_id JOIN communities c ON c.id = i.community_id",
+    );
+    sql.push(" WHERE i.leader_led = ").bind(Bind::Bool(true));
+    sql.push(" AND i.inspected_on >= ").bind(Bind::Date(f.from));
+    sql.push(" AND i.inspected_on <= ").bind(Bind::Date(f.to));
+    sql.push(" AND i.recorded_at <= ").bind(Bind::Moment(f.as_of));
+    scope_where(&mut sql, f, "i");
+    sql.push(" ORDER BY i.inspected_at, i.id");
+    let rows: Vec<LeaderLedRow> = sql.build().load(conn)?;
+    Ok(rows
+        .into_iter()
+        .map(|r| LeaderLedLine {
+            inspection_id: r.id,
+            inspected_on: r.inspected_on,
+            unit_id: r.unit_id,
+            unit_name: r.unit_name,
+            community_name: r.community_name,
+            inspectors: serde_json::from_str(&r.inspectors).unwrap_or_default(),
+            hazards_found: r.found,
+            hazards_closed: r.closed,
+        })
+        .collect())
+}

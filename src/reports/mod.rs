@@ -1,0 +1,8 @@
+//! Reports: the summary with its groups, and the monthly report in JSON, CSV and Excel.
+
+pub mod handlers;
+pub mod lines;
+pub mod model;
+pub mod query;
+pub mod store;
+pub mod writers;

@@ -1,0 +1,302 @@
+//! Report parameters and the shapes reports answer in.
+
+use chrono::{Datelike, NaiveDate};
+use serde::{Deserialize, Serialize};
+use serde_json::value::RawValue;
+use utoipa::{IntoParams, ToSchema};
+
+use crate::db::types::{Id, Moment};
+use crate::domain::validate::Problems;
+use crate::domain::{HazardCategory, UnitKind};
+use crate::error::ApiResult;
+
+/// How summary rows are grouped.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum GroupBy {
+    Community,
+    Category,
+    Level,
+    Campaign,
+    UnitKind,
+    Month,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SummaryQuery {
+    /// First local date, inclusive.
+    pub from: NaiveDate,
+    /// Last local date, inclusive.
+    pub to: NaiveDate,
+    pub community_id: Option<Id>,
+    pub unit_kind: Option<UnitKind>,
+    /// Restricts the hazard counters (inspection counters are about units, not categories).
+    pub category: Option<HazardCategory>,
+    pub campaign_id: Option<Id>,
+    /// Count only what was recorded by this moment, in the state it had then (default: now).
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_of: Option<Moment>,
+    pub group_by: Option<GroupBy>,
+}
+
+/// What every report query is restricted to.
+#[derive(Debug, Clone)]
+pub struct Filter {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub as_of: Moment,
+    /// The office's date at `as_of`: overdue means a deadline before it.
+    pub as_of_date: NaiveDate,
+    pub community_id: Option<Id>,
+    pub unit_kind: Option<UnitKind>,
+    pub category: Option<HazardCategory>,
+    pub campaign_id: Option<Id>,
+    /// The caller's communities, or `None` for all.
+    pub scope: Option<Vec<Id>>,
+    pub leader_led_only: bool,
+}
+
+pub fn check_period(from: NaiveDate, to: NaiveDate, as_of: Option<Moment>, now: Moment, skew: i64) -> ApiResult<()> {
+    let mut p = Problems::new();
+    if to < from {
+        p.push("to", "before_from", "`to` must not be before `from`");
+    }
+    if as_of.is_some_and(|t| t.0 > now.0 + chrono::Duration::seconds(skew)) {
+        p.push("as_of", "in_future", "as_of must not be in the future: future figures would still change");
+    }
+    p.into_result()
+}
+
+/// The same counters in totals, in the leader-led block and in every row.
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct Counters {
+    /// Distinct units with an inspection in the period (null where rows are hazard groups).
+    pub units_inspected: Option<i64>,
+    pub units_with_hazards: i64,
+    /// Inspections in the period (null where rows are hazard groups).
+    pub inspections: Option<i64>,
+    pub hazards_found: i64,
+    /// Closed (rectified) by `as_of`.
+    pub hazards_closed: i64,
+    pub hazards_voided: i64,
+    pub hazards_open: i64,
+    pub hazards_pending_verification: i64,
+    /// Open or pending verification with a deadline before the office's date at `as_of`.
+    pub hazards_overdue: i64,
+    pub major_open: i64,
+    /// closed / (found − voided), 4 decimals; null when nothing counts.
+    #[schema(value_type = Option<f64>)]
+    pub closure_rate: Option<Box<RawValue>>,
+    /// The same as a percentage, e.g. "75.60%".
+    pub closure_rate_pct: Option<String>,
+}
+
+/// closed / (found − voided) in ten-thousandths, rounded half up; `None` for 0 / 0.
+pub fn rate_e4(closed: i64, found: i64, voided: i64) -> Option<i64> {
+    let denominator = found - voided;
+    (denominator > 0).then(|| (closed * 20_000 + denominator) / (2 * denominator))
+}
+
+impl Counters {
+    pub fn finish(mut self) -> Self {
+        match rate_e4(self.hazards_closed, self.hazards_found, self.hazards_voided) {
+            Some(e4) => {
+                self.closure_rate = RawValue::from_string(format!("{}.{:04}", e4 / 10_000, e4 % 10_000)).ok();
+                self.closure_rate_pct = Some(format!("{}.{:02}%", e4 / 100, e4 % 100));
+            }
+            None => {
+                self.closure_rate = None;
+                self.closure_rate_pct = None;
+            }
+        }
+        self
+    }
+
+    pub fn rate(&self) -> Option<f64> {
+        rate_e4(self.hazards_closed, self.hazards_found, self.hazards_voided).map(|e4| e4 as f64 / 10_000.0)
+    }
+}
+
+#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+pub struct EnforcementTotals {
+    pub actions: i64,
+    /// Outcomes: one per unit per action.
+    pub units_involved: i64,
+    pub violations: i64,
+    pub cases_transferred: i64,
+    pub warnings: i64,
+    pub suspensions: i64,
+    pub closures: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Period {
+    pub from: NaiveDate,
+    pub to: NaiveDate,
+    pub as_of: Moment,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Row {
+    /// The group: a community or campaign id, a category, level or unit kind, a month.
+    pub key: Option<String>,
+    pub label: String,
+    #[serde(flatten)]
+    pub counters: Counters,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Summary {
+    pub period: Period,
+    pub totals: Counters,
+    pub leader_led: Counters,
+    pub enforcement: EnforcementTotals,
+    pub group_by: Option<GroupBy>,
+    pub rows: Vec<Row>,
+}
+
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MonthlyQuery {
+    /// `YYYY-MM`.
+    pub month: String,
+    pub community_id: Option<Id>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_of: Option<Moment>,
+    /// `zh` (default) or `en`, for the workbook and CSV headers.
+    pub lang: Option<Lang>,
+    /// CSV only: which table.
+    pub table: Option<Table>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Table {
+    Summary,
+    ByCommunity,
+    ByCategory,
+    Overdue,
+    Major,
+    Enforcement,
+    LeaderLed,
+}
+
+/// The first and last day of a `YYYY-MM` month.
+pub fn month_range(month: &str) -> ApiResult<(NaiveDate, NaiveDate)> {
+    let bad = || crate::error::ApiError::field("month", "invalid", "month is YYYY-MM, e.g. 2026-11");
+    let first = NaiveDate::parse_from_str(&format!("{month}-01"), "%Y-%m-%d").map_err(|_| bad())?;
+    if month.len() != 7 {
+        return Err(bad());
+    }
+    let next = if first.month() == 12 {
+        NaiveDate::from_ymd_opt(first.year() + 1, 1, 1)
+    } else {
+        NaiveDate::from_ymd_opt(first.year(), first.month() + 1, 1)
+    }
+    .ok_or_else(bad)?;
+    Ok((first, next.pred_opt().ok_or_else(bad)?))
+}
+
+/// One hazard line of the overdue and major tables.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct HazardLine {
+    pub hazard_id: Id,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub community_id: Id,
+    pub community_name: String,
+    pub category: HazardCategory,
+    pub level: crate::domain::HazardLevel,
+    pub status: crate::domain::HazardStatus,
+    pub found_on: NaiveDate,
+    pub deadline: Option<NaiveDate>,
+    pub days_overdue: Option<i64>,
+}
+
+/// One outcome line of the enforcement table.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct EnforcementLine {
+    pub action_id: Id,
+    pub held_on: NaiveDate,
+    pub lead_department: String,
+    pub departments: Vec<String>,
+    pub summary: String,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub community_name: String,
+    pub violations_found: i64,
+    pub violation_description: Option<String>,
+    pub measure: String,
+    pub transferred_to: Option<String>,
+}
+
+/// One leader-led inspection of the month.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct LeaderLedLine {
+    pub inspection_id: Id,
+    pub inspected_on: NaiveDate,
+    pub unit_id: Id,
+    pub unit_name: String,
+    pub community_name: String,
+    pub inspectors: Vec<String>,
+    pub hazards_found: i64,
+    pub hazards_closed: i64,
+}
+
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct Monthly {
+    pub month: String,
+    pub period: Period,
+    pub totals: Counters,
+    pub leader_led_totals: Counters,
+    pub enforcement_totals: EnforcementTotals,
+    pub by_community: Vec<Row>,
+    pub by_category: Vec<Row>,
+    /// Overdue as of `as_of`, whenever found.
+    pub overdue: Vec<HazardLine>,
+    /// Major and open (or pending verification) as of `as_of`, whenever found.
+    pub major: Vec<HazardLine>,
+    pub enforcement: Vec<EnforcementLine>,
+    pub leader_led: Vec<LeaderLedLine>,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rates_round_half_up_to_four_places() {
+        assert_eq!(rate_e4(5334, 7056, 0), Some(7560));
+        assert_eq!(rate_e4(202, 237, 0), Some(8523));
+        assert_eq!(rate_e4(1, 3, 0), Some(3333));
+        assert_eq!(rate_e4(2, 3, 0), Some(6667));
+        assert_eq!(rate_e4(0, 0, 0), None);
+        assert_eq!(rate_e4(0, 2, 2), None);
+        let c = Counters { hazards_found: 7056, hazards_closed: 5334, ..Default::default() }.finish();
+        assert_eq!(c.closure_rate.as_ref().map(|r| r.get()), Some("0.7560"));
+        assert_eq!(c.closure_rate_pct.as_deref(), Some("75.60%"));
+        let full = Counters { hazards_found: 4, hazards_closed: 4, ..Default::default() }.finish();
+        assert_eq!(full.closure_rate.as_ref().map(|r| r.get()), Some("1.0000"));
+        assert_eq!(full.closure_rate_pct.as_deref(), Some("100.00%"));
+    }
+
+    #[test]
+    fn months() {
+        let d = |s: &str| s.parse::<NaiveDate>().unwrap();
+        assert_eq!(month_range("2026-02").unwrap(), (d("2026-02-01"), d("2026-02-28")));
+        assert_eq!(month_range("2024-12").unwrap(), (d("2024-12-01"), d("2024-12-31")));
+        assert!(month_range("2026-13").is_err());
+        assert!(month_range("2026-1").is_err());
+    }
+}

@@ -1,0 +1,116 @@
+//! Hand-written report SQL for both engines: placeholders, the few functions that are
+//! spelled differently, and typed binds, so the report queries are written once.
+
+use chrono::NaiveDate;
+use diesel::query_builder::BoxedSqlQuery;
+use diesel::sql_types::{Bool, Date, Integer, Text};
+
+use crate::db::types::{Id, Moment, SqlMoment, SqlUuid};
+use crate::db::{DbConn, Engine, MultiBackend};
+
+/// A value bound to a placeholder.
+#[derive(Debug, Clone)]
+pub enum Bind {
+    Id(Id),
+    Moment(Moment),
+    Date(NaiveDate),
+    Text(String),
+    Bool(bool),
+    Int(i32),
+}
+
+/// SQL text with its binds, built in textual order.
+#[derive(Debug, Clone)]
+pub struct Sql {
+    engine: Engine,
+    text: String,
+    binds: Vec<Bind>,
+}
+
+impl Sql {
+    pub fn new(engine: Engine) -> Self {
+        Sql { engine, text: String::new(), binds: Vec::new() }
+    }
+
+    pub fn push(&mut self, text: &str) -> &mut Self {
+        self.text.push_str(text);
+        self
+    }
+
+    /// Appends a placeholder for `value`.
+    pub fn bind(&mut self, value: Bind) -> &mut Self {
+        self.binds.push(value);
+        match self.engine {
+            Engine::Postgresql => {
+                let n = self.binds.len();
+                self.text.push_str(&format!("${n}"));
+            }
+            Engine::Sqlite => self.text.push('?'),
+        }
+        self
+    }
+
+    /// `column IN (…)` over ids, or `FALSE` for an empty list.
+    pub fn in_ids(&mut self, column: &str, ids: &[Id]) -> &mut Self {
+        if ids.is_empty() {
+            return self.push("1 = 0");
+        }
+        self.push(column).push(" IN (");
+        for (i, id) in ids.iter().enumerate() {
+            if i > 0 {
+                self.push(", ");
+            }
+            self.bind(Bind::Id(*id));
+        }
+        self.push(")")
+    }
+
+    /// The `YYYY-MM` of a date column.
+    pub fn month_of(&self, column: &str) -> String {
+        match self.engine {
+            Engine::Postgresql => format!("to_char({column}, 'YYYY-MM')"),
+            Engine::Sqlite => format!("substr({column}, 1, 7)"),
+        }
+    }
+
+    /// A NULL typed as a uuid.
+    pub fn null_id(&self) -> &'static str {
+        match self.engine {
+            Engine::Postgresql => "CAST(NULL AS uuid)",
+            Engine::Sqlite => "CAST(NULL AS BLOB)",
+        }
+    }
+
+    /// A NULL typed as text.
+    pub fn null_text(&self) -> &'static str {
+        "CAST(NULL AS TEXT)"
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn text(&self) -> &str {
+        &self.text
+    }
+
+    /// The query, ready to load.
+    pub fn build(&self) -> BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery> {
+        let mut q = diesel::sql_query(self.text.clone()).into_boxed::<MultiBackend>();
+        for b in &self.binds {
+            q = match b.clone() {
+                Bind::Id(v) => q.bind::<SqlUuid, _>(v),
+                Bind::Moment(v) => q.bind::<SqlMoment, _>(v),
+                Bind::Date(v) => q.bind::<Date, _>(v),
+                Bind::Text(v) => q.bind::<Text, _>(v),
+                Bind::Bool(v) => q.bind::<Bool, _>(v),
+                Bind::Int(v) => q.bind::<Integer, _>(v),
+            };
+        }
+        q
+    }
+}
+
+pub fn engine_of(conn: &DbConn) -> Engine {
+    conn.engine()
+}
