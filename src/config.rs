@@ -23,6 +23,8 @@ pub enum Command {
     Serve,
     /// Run the database migrations and exit.
     Migrate,
+    /// Fill the configured database with a synthetic year (see `generate --help`).
+    Generate(crate::generate::GenerateArgs),
     /// Manage users on the configured database.
     #[command(subcommand)]
     User(UserCommand),

@@ -1,0 +1,164 @@
+//! What the database itself can do, for `bench/run.sh` to compare safetrace against:
+//!
+//! * `sqlite-submit <sqlite-file> <seconds>`: the INSERTs of one phone submission (an
+//!   inspection, three hazards, their three events) in one `BEGIN IMMEDIATE` transaction,
+//!   from a bare Rust loop on one connection: no HTTP, no JSON, no checks.
+//! * `report <database-url> <YYYY-MM> <runs>`: the monthly report's SQL run directly
+//!   through the library, without HTTP or JSON.
+
+use std::time::{Duration, Instant};
+
+use diesel::prelude::*;
+use serde_json::json;
+
+use safetrace::db::schema::{inspections, units};
+use safetrace::db::types::{Id, Moment};
+use safetrace::domain::*;
+use safetrace::hazards::model::{HazardEventRow, HazardRow};
+use safetrace::inspections::model::InspectionRow;
+
+fn main() {
+    let args: Vec<String> = std::env::args().collect();
+    match args.get(1).map(String::as_str) {
+        Some("sqlite-submit") => sqlite_submit(&args[2], args[3].parse().unwrap_or(10)),
+        Some("report") => report(&args[2], &args[3], args[4].parse().unwrap_or(5)),
+        _ => {
+            eprintln!("usage: ceiling sqlite-submit <file> <seconds> | report <url> <YYYY-MM> <runs>");
+            std::process::exit(2);
+        }
+    }
+}
+
+fn sqlite_submit(file: &str, seconds: u64) {
+    let pool = safetrace::db::connect(file, 1).expect("database");
+    let mut conn = pool.get().expect("connection");
+    let (unit_id, community_id): (Id, Id) =
+        units::table.select((units::id, units::community_id)).first(&mut conn).expect("a unit (run generate first)");
+    let deadline = Instant::now() + Duration::from_secs(seconds);
+    let started = Instant::now();
+    let mut n = 0u64;
+    let mut latencies = Vec::new();
+    while Instant::now() < deadline {
+        let t = Instant::now();
+        let now = Moment::new(chrono::Utc::now());
+        let inspection_id = Id::new_v7();
+        let row = InspectionRow {
+            id: inspection_id,
+            unit_id,
+            community_id,
+            unit_kind: UnitKind::Restaurant,
+            campaign_id: None,
+            inspected_at: now,
+            inspected_on: now.0.date_naive(),
+            inspectors: json!(["张三", "李四"]).to_string(),
+            leader_led: false,
+            latitude: None,
+            longitude: None,
+            notes: None,
+            request_hash: "ceiling".into(),
+            recorded_at: now,
+            created_by: None,
+        };
+        let mut hazards = Vec::new();
+        let mut events = Vec::new();
+        for category in [HazardCategory::Gas, HazardCategory::Electrical, HazardCategory::Evacuation] {
+            let id = Id::new_v7();
+            let deadline = Some(now.0.date_naive() + chrono::Duration::days(30));
+            hazards.push(HazardRow {
+                id,
+                inspection_id,
+                unit_id,
+                community_id,
+                unit_kind: UnitKind::Restaurant,
+                campaign_id: None,
+                leader_led: false,
+                category,
+                level: HazardLevel::General,
+                source: HazardSource::Routine,
+                handling_type: HandlingType::Deadline,
+                description: "燃气软管老化".into(),
+                legal_basis: None,
+                responsible_person: None,
+                note: None,
+                deadline,
+                status: HazardStatus::Open,
+                found_at: now,
+                found_on: now.0.date_naive(),
+                recorded_at: now,
+                closed_at: None,
+                version: 1,
+                created_by: None,
+            });
+            events.push(HazardEventRow {
+                id: Id::new_v7(),
+                hazard_id: id,
+                at: now,
+                actor: "ceiling".into(),
+                actor_user_id: None,
+                kind: "created".into(),
+                from_state: None,
+                to_state: HazardStatus::Open,
+                reason: None,
+                details: None,
+                deadline,
+            });
+        }
+        conn.write(|c| -> Result<(), safetrace::error::ApiError> {
+            diesel::insert_into(inspections::table).values(&row).execute(c)?;
+            safetrace::hazards::store::insert_batch(c, &hazards, &events)
+        })
+        .expect("insert");
+        latencies.push(t.elapsed().as_secs_f64() * 1000.0);
+        n += 1;
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let p = |q: f64| latencies[((latencies.len() as f64 - 1.0) * q).round() as usize];
+    println!(
+        "{}",
+        json!({"ceiling": "sqlite-submit", "transactions": n, "seconds": elapsed, "throughput": n as f64 / elapsed,
+               "p50_ms": p(0.5), "p99_ms": p(0.99)})
+    );
+}
+
+fn report(url: &str, month: &str, runs: usize) {
+    let pool = safetrace::db::connect(url, 1).expect("database");
+    let mut conn = pool.get().expect("connection");
+    let (from, to) = safetrace::reports::model::month_range(month).expect("month");
+    let tz = chrono_tz::Asia::Shanghai;
+    let as_of = Moment::new(chrono::Utc::now());
+    let f = safetrace::reports::model::Filter {
+        from,
+        to,
+        as_of,
+        as_of_date: safetrace::domain::time::local_date(as_of, tz),
+        community_id: None,
+        unit_kind: None,
+        category: None,
+        campaign_id: None,
+        scope: None,
+        leader_led_only: false,
+    };
+    use safetrace::reports::{lines, model::GroupBy, store};
+    let mut times = Vec::new();
+    for _ in 0..runs {
+        let t = Instant::now();
+        let replay = !store::nothing_after(&mut conn, f.as_of).expect("q");
+        store::totals(&mut conn, &f, replay).expect("q");
+        store::totals(&mut conn, &safetrace::reports::model::Filter { leader_led_only: true, ..f.clone() }, replay)
+            .expect("q");
+        store::enforcement(&mut conn, &f).expect("q");
+        store::rows(&mut conn, &f, GroupBy::Community, replay, false).expect("q");
+        store::rows(&mut conn, &f, GroupBy::Category, replay, false).expect("q");
+        lines::hazards(&mut conn, &f, replay, false).expect("q");
+        lines::hazards(&mut conn, &f, replay, true).expect("q");
+        lines::enforcement(&mut conn, &f).expect("q");
+        lines::leader_led(&mut conn, &f, replay).expect("q");
+        times.push(t.elapsed().as_secs_f64() * 1000.0);
+    }
+    times.sort_by(|a, b| a.total_cmp(b));
+    println!(
+        "{}",
+        json!({"ceiling": "report-sql", "runs": runs, "p50_ms": times[times.len() / 2], "min_ms": times[0]})
+    );
+}

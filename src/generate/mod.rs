@@ -1,0 +1,482 @@
+//! `safetrace generate`: a realistic synthetic year for a subdistrict, the same records
+//! for the same seed, loaded in batches (COPY on PostgreSQL, multi-row INSERT on SQLite).
+
+mod load;
+
+use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono_tz::Tz;
+use rand::{Rng, RngCore, SeedableRng};
+use rand_chacha::ChaCha8Rng;
+use serde_json::json;
+
+use crate::campaigns::model::Campaign;
+use crate::communities::model::Community;
+use crate::db::types::{Id, Moment};
+use crate::db::DbPool;
+use crate::domain::time::local_date;
+use crate::domain::*;
+use crate::enforcement::model::{ActionRow, OutcomeRow};
+use crate::hazards::model::{HazardEventRow, HazardRow};
+use crate::inspections::model::InspectionRow;
+use crate::rectifications::model::RectificationRow;
+use crate::units::model::Unit;
+use crate::users::model::UserRow;
+
+/// What to generate.
+#[derive(Debug, Clone, clap::Args)]
+pub struct GenerateArgs {
+    /// How many hazards (the other records follow the proportions of a real year).
+    #[arg(long, default_value_t = 10_000)]
+    pub hazards: usize,
+    /// The same seed gives the same records, ids included.
+    #[arg(long, default_value_t = 1)]
+    pub seed: u64,
+    /// Share of deadline hazards rectified and verified by the end of the year.
+    #[arg(long, default_value_t = 0.75)]
+    pub closure_rate: f64,
+    /// The first day of the generated year.
+    #[arg(long, default_value = "2026-01-01")]
+    pub from: NaiveDate,
+    /// Number of days covered.
+    #[arg(long, default_value_t = 320)]
+    pub days: i64,
+    /// Hide the progress bar.
+    #[arg(long)]
+    pub quiet: bool,
+}
+
+const COMMUNITIES: &[&str] = &[
+    "金茂路",
+    "新开铺",
+    "桂花坪",
+    "赤岭路",
+    "南湖",
+    "书院路",
+    "青园",
+    "井湾子",
+    "洞井",
+    "黎托",
+    "东塘",
+    "侯家塘",
+    "左家塘",
+    "雨花亭",
+    "砂子塘",
+    "高桥",
+    "东山",
+    "圭塘",
+    "同升",
+    "跳马",
+];
+
+/// Deterministic ids and choices from the seed.
+struct Gen {
+    rng: ChaCha8Rng,
+}
+
+impl Gen {
+    /// A v7 id carrying `at` as its time, with random bits from the seed.
+    fn id(&mut self, at: Moment) -> Id {
+        let mut bytes = [0u8; 10];
+        self.rng.fill_bytes(&mut bytes);
+        let millis = at.0.timestamp_millis().max(0) as u64;
+        Id(uuid::Builder::from_unix_timestamp_millis(millis, &bytes).into_uuid())
+    }
+
+    fn chance(&mut self, p: f64) -> bool {
+        self.rng.random_bool(p.clamp(0.0, 1.0))
+    }
+
+    fn pick<T: Copy>(&mut self, weighted: &[(T, u32)]) -> T {
+        let total: u32 = weighted.iter().map(|(_, w)| w).sum();
+        let mut x = self.rng.random_range(0..total);
+        for (v, w) in weighted {
+            if x < *w {
+                return *v;
+            }
+            x -= w;
+        }
+        weighted[0].0
+    }
+}
+
+const KINDS: &[(UnitKind, u32)] = &[
+    (UnitKind::Restaurant, 35),
+    (UnitKind::Shop, 40),
+    (UnitKind::Factory, 6),
+    (UnitKind::Warehouse, 5),
+    (UnitKind::ConstructionSite, 3),
+    (UnitKind::Hotel, 5),
+    (UnitKind::Market, 2),
+    (UnitKind::Other, 4),
+];
+
+fn categories_for(kind: UnitKind) -> &'static [(HazardCategory, u32)] {
+    use HazardCategory::*;
+    match kind {
+        UnitKind::Restaurant => {
+            &[(Gas, 60), (FireEquipment, 12), (Electrical, 10), (Evacuation, 10), (FireSeparation, 4), (Other, 4)]
+        }
+        UnitKind::Shop => &[(FireSeparation, 35), (Electrical, 25), (Evacuation, 20), (FireEquipment, 15), (Other, 5)],
+        UnitKind::Factory | UnitKind::Warehouse => &[
+            (HazardousChemicals, 15),
+            (Electrical, 20),
+            (FireEquipment, 20),
+            (Structural, 10),
+            (Occupational, 15),
+            (Evacuation, 15),
+            (Other, 5),
+        ],
+        _ => &[(Electrical, 25), (FireEquipment, 25), (Evacuation, 25), (Structural, 10), (Gas, 10), (Other, 5)],
+    }
+}
+
+/// Generates and loads the data set; answers a one-line summary.
+pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String> {
+    let started = std::time::Instant::now();
+    let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(args.seed) };
+    let mut conn = pool.get().map_err(|e| e.to_string())?;
+    let dropped = load::prepare(&mut conn)?;
+    let start = tz
+        .from_local_datetime(&args.from.and_hms_opt(8, 0, 0).unwrap_or_default())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or("bad --from")?;
+    let t0 = Moment::new(start - Duration::days(30));
+
+    // The people and places.
+    let user = UserRow {
+        id: g.id(t0),
+        username: format!("generator-{}", args.seed),
+        password_hash: crate::auth::password::hash("generated-user-password").map_err(|e| e.to_string())?,
+        display_name: Some("数据生成".into()),
+        role: Role::Supervisor,
+        all_communities: true,
+        active: true,
+        version: 1,
+        created_at: t0,
+        updated_at: t0,
+        created_by: None,
+    };
+    let n_communities = (args.hazards / 5_000).clamp(5, COMMUNITIES.len());
+    let communities: Vec<Community> = COMMUNITIES[..n_communities]
+        .iter()
+        .enumerate()
+        .map(|(i, name)| Community {
+            id: g.id(t0),
+            name: format!("{name}社区"),
+            code: format!("G{}-{i:02}", args.seed),
+            version: 1,
+            created_at: t0,
+            updated_at: t0,
+            created_by: Some(user.id),
+        })
+        .collect();
+    let n_units = (args.hazards / 3).max(20);
+    let mut units = Vec::with_capacity(n_units);
+    for i in 0..n_units {
+        let community = &communities[g.rng.random_range(0..communities.len())];
+        let kind = g.pick(KINDS);
+        units.push(Unit {
+            id: g.id(t0),
+            community_id: community.id,
+            name: format!(
+                "{}{}号{}",
+                community.name.trim_end_matches("社区"),
+                i + 1,
+                crate::domain::labels::unit_kind(kind, false)
+            ),
+            kind,
+            status: UnitStatus::Active,
+            address: format!("{}{}号", community.name.trim_end_matches("社区"), i + 1),
+            credit_code: None,
+            contact_name: None,
+            contact_phone: None,
+            latitude: None,
+            longitude: None,
+            version: 1,
+            created_at: t0,
+            updated_at: t0,
+            created_by: Some(user.id),
+        });
+    }
+    let campaigns: Vec<Campaign> =
+        [("百日攻坚", 0, 100), ("燃气安全专项整治", 60, 150), ("消防安全大排查", 180, 240), ("节前安全检查", 280, 300)]
+            .iter()
+            .map(|(name, a, b)| Campaign {
+                id: g.id(t0),
+                name: name.to_string(),
+                starts_on: args.from + Duration::days(*a),
+                ends_on: args.from + Duration::days(*b),
+                description: None,
+                version: 1,
+                created_at: t0,
+                updated_at: t0,
+                created_by: Some(user.id),
+            })
+            .collect();
+    load::people_and_places(&mut conn, &user, &communities, &units, &campaigns)?;
+
+    let bar =
+        if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(args.hazards as u64) };
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} hazards {per_sec}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let end = start + Duration::days(args.days);
+    let mut made = 0usize;
+    let mut batch = load::Batch::default();
+    let mut totals = load::Counts::default();
+    while made < args.hazards {
+        // One inspection with 0–3 hazards (1.4 on average, as in a real year).
+        let unit = &units[g.rng.random_range(0..units.len())];
+        let offset = g.rng.random_range(0..(args.days * 86_400 * 1000 / 1000).max(1));
+        let inspected_at = Moment::new(start + Duration::seconds(offset));
+        let recorded_at = Moment::new(inspected_at.0 + Duration::seconds(g.rng.random_range(30..3_600)));
+        let campaign = campaigns
+            .iter()
+            .find(|c| (c.starts_on..=c.ends_on).contains(&local_date(inspected_at, tz)) && g.chance(0.5))
+            .map(|c| c.id);
+        let leader_led = g.chance(0.04);
+        let n_hazards = g.pick(&[(0usize, 15), (1, 45), (2, 30), (3, 10)]).min(args.hazards - made);
+        let inspection_id = g.id(recorded_at);
+        let found_on = local_date(inspected_at, tz);
+        batch.inspections.push(InspectionRow {
+            id: inspection_id,
+            unit_id: unit.id,
+            community_id: unit.community_id,
+            unit_kind: unit.kind,
+            campaign_id: campaign,
+            inspected_at,
+            inspected_on: found_on,
+            inspectors: json!(["检查员甲", "检查员乙"]).to_string(),
+            leader_led,
+            latitude: None,
+            longitude: None,
+            notes: None,
+            request_hash: format!("generated-{inspection_id}"),
+            recorded_at,
+            created_by: Some(user.id),
+        });
+        for _ in 0..n_hazards {
+            hazard(
+                &mut g,
+                &mut batch,
+                args,
+                unit,
+                inspection_id,
+                campaign,
+                leader_led,
+                inspected_at,
+                recorded_at,
+                end,
+                user.id,
+                tz,
+            );
+        }
+        made += n_hazards;
+        bar.inc(n_hazards as u64);
+        if batch.hazards.len() >= 20_000 {
+            totals.add(&load::flush(&mut conn, &mut batch)?);
+        }
+    }
+    // Joint enforcement: about one action per hundred hazards.
+    let n_actions = (args.hazards / 94).max(1);
+    for _ in 0..n_actions {
+        let held_on = args.from + Duration::days(g.rng.random_range(0..args.days));
+        let at = Moment::new(
+            tz.from_local_datetime(&held_on.and_hms_opt(18, 0, 0).unwrap_or_default())
+                .single()
+                .map(|t| t.with_timezone(&Utc))
+                .unwrap_or(start),
+        );
+        let action_id = g.id(at);
+        let community = &communities[g.rng.random_range(0..communities.len())];
+        batch.actions.push(ActionRow {
+            id: action_id,
+            held_on,
+            lead_department: Department::PoliceStation,
+            departments: json!(["police_station", "market_supervision", "fire"]).to_string(),
+            community_id: Some(community.id),
+            summary: "联合执法检查".into(),
+            request_hash: format!("generated-{action_id}"),
+            recorded_at: at,
+            created_by: user.id,
+        });
+        let n_outcomes = g.pick(&[(1usize, 80), (2, 20)]);
+        let mut used = Vec::new();
+        for position in 0..n_outcomes {
+            let unit = &units[g.rng.random_range(0..units.len())];
+            if used.contains(&unit.id) {
+                continue;
+            }
+            used.push(unit.id);
+            let measure = g.pick(&[
+                (Measure::Warning, 56),
+                (Measure::CaseTransferred, 4),
+                (Measure::SuspensionOrdered, 38),
+                (Measure::Closure, 2),
+            ]);
+            batch.outcomes.push(OutcomeRow {
+                id: g.id(at),
+                action_id,
+                position: position as i32,
+                unit_id: unit.id,
+                community_id: unit.community_id,
+                unit_kind: unit.kind,
+                violations_found: g.rng.random_range(1..3),
+                violation_description: Some("违规使用燃气".into()),
+                measure,
+                transferred_to: (measure == Measure::CaseTransferred).then_some(Department::MarketSupervision),
+            });
+        }
+    }
+    totals.add(&load::flush(&mut conn, &mut batch)?);
+    load::finish(&mut conn, &dropped)?;
+    bar.finish_and_clear();
+    Ok(format!(
+        "generated {} inspections, {} hazards, {} events, {} rectifications, {} enforcement actions in {:.1} s (seed {})",
+        totals.inspections,
+        totals.hazards,
+        totals.events,
+        totals.rectifications,
+        totals.actions,
+        started.elapsed().as_secs_f64(),
+        args.seed
+    ))
+}
+
+/// One hazard and its whole history: created; for deadline hazards, rectified and
+/// verified (sometimes rejected first) to reach the closure rate, or voided, or left open.
+#[allow(clippy::too_many_arguments)]
+fn hazard(
+    g: &mut Gen,
+    batch: &mut load::Batch,
+    args: &GenerateArgs,
+    unit: &Unit,
+    inspection_id: Id,
+    campaign: Option<Id>,
+    leader_led: bool,
+    found_at: Moment,
+    recorded_at: Moment,
+    end: chrono::DateTime<Utc>,
+    user: Id,
+    tz: Tz,
+) {
+    let category = g.pick(categories_for(unit.kind));
+    let level = if g.chance(0.012) { HazardLevel::Major } else { HazardLevel::General };
+    let on_the_spot = g.chance(0.3);
+    let found_on = local_date(found_at, tz);
+    let id = g.id(recorded_at);
+    let deadline = (!on_the_spot).then(|| found_on + Duration::days(g.pick(&[(7, 40), (15, 40), (30, 20)])));
+    let mut status = if on_the_spot { HazardStatus::Closed } else { HazardStatus::Open };
+    let event = |g: &mut Gen,
+                 batch: &mut load::Batch,
+                 at: Moment,
+                 kind: &str,
+                 from: Option<HazardStatus>,
+                 to: HazardStatus,
+                 dl: Option<NaiveDate>| {
+        batch.events.push(HazardEventRow {
+            id: g.id(at),
+            hazard_id: id,
+            at,
+            actor: "数据生成".into(),
+            actor_user_id: Some(user),
+            kind: kind.into(),
+            from_state: from,
+            to_state: to,
+            reason: None,
+            details: None,
+            deadline: dl,
+        });
+    };
+    event(g, batch, recorded_at, "created", None, status, deadline);
+    let mut closed_at = on_the_spot.then_some(found_at);
+    if let Some(dl) = deadline {
+        let roll: f64 = g.rng.random();
+        let mut t = recorded_at;
+        let mut step = |g: &mut Gen, days: i64| {
+            t = Moment::new(t.0 + Duration::hours(g.rng.random_range(12..24 * days.max(1))));
+            t
+        };
+        if roll < 0.01 {
+            let at = step(g, 5);
+            if at.0 < end {
+                event(g, batch, at, "voided", Some(status), HazardStatus::Voided, Some(dl));
+                status = HazardStatus::Voided;
+            }
+        } else if roll < 0.01 + args.closure_rate {
+            let rejected_first = g.chance(0.1);
+            for attempt in 0..if rejected_first { 2 } else { 1 } {
+                let submitted = step(g, 10);
+                let verified = step(g, 3);
+                if verified.0 >= end {
+                    break;
+                }
+                let pass = attempt == 1 || !rejected_first;
+                let rect = RectificationRow {
+                    id: g.id(submitted),
+                    hazard_id: id,
+                    community_id: unit.community_id,
+                    status: if pass { RectificationStatus::Passed } else { RectificationStatus::Rejected },
+                    measures: "已按要求整改".into(),
+                    responsible_person: None,
+                    cost_cents: Some(g.rng.random_range(0..100_000)),
+                    completed_at: submitted,
+                    submitted_at: submitted,
+                    submitted_by: user,
+                    verified_at: Some(verified),
+                    verified_by: Some(user),
+                    verification_comment: (!pass).then(|| "整改不到位".to_string()),
+                    request_hash: format!("generated-{id}-{attempt}"),
+                    version: 2,
+                };
+                event(
+                    g,
+                    batch,
+                    submitted,
+                    "rectification_submitted",
+                    Some(HazardStatus::Open),
+                    HazardStatus::PendingVerification,
+                    Some(dl),
+                );
+                let (kind, to) = if pass {
+                    ("rectification_passed", HazardStatus::Closed)
+                } else {
+                    ("rectification_rejected", HazardStatus::Open)
+                };
+                event(g, batch, verified, kind, Some(HazardStatus::PendingVerification), to, Some(dl));
+                batch.rectifications.push(rect);
+                status = to;
+                if pass {
+                    closed_at = Some(verified);
+                }
+            }
+        }
+    }
+    batch.hazards.push(HazardRow {
+        id,
+        inspection_id,
+        unit_id: unit.id,
+        community_id: unit.community_id,
+        unit_kind: unit.kind,
+        campaign_id: campaign,
+        leader_led,
+        category,
+        level,
+        source: if campaign.is_some() { HazardSource::Campaign } else { HazardSource::Routine },
+        handling_type: if on_the_spot { HandlingType::OnTheSpot } else { HandlingType::Deadline },
+        description: format!("{}隐患", crate::domain::labels::category(category, false)),
+        legal_basis: None,
+        responsible_person: None,
+        note: on_the_spot.then(|| "当场整改".to_string()),
+        deadline,
+        status,
+        found_at,
+        found_on,
+        recorded_at,
+        closed_at,
+        version: 1,
+        created_by: Some(user),
+    });
+}
