@@ -1,11 +1,12 @@
 -- pgbench: the INSERTs of one phone submission (an inspection, three hazards, their
 -- three events) in one transaction, as safetrace issues them; the PostgreSQL ceiling.
 BEGIN;
-INSERT INTO inspections (id, unit_id, community_id, unit_kind, campaign_id, inspected_at, inspected_on, inspectors,
-    leader_led, latitude, longitude, notes, request_hash, recorded_at, created_by)
-VALUES (gen_random_uuid(), :unit, :community, 'restaurant', NULL, now(), current_date, '["张三","李四"]',
-    false, NULL, NULL, NULL, 'pgbench', now(), NULL);
-WITH i AS (SELECT id FROM inspections WHERE request_hash = 'pgbench' ORDER BY recorded_at DESC LIMIT 1),
+WITH i AS (
+    INSERT INTO inspections (id, unit_id, community_id, unit_kind, campaign_id, inspected_at, inspected_on, inspectors,
+        leader_led, latitude, longitude, notes, request_hash, recorded_at, created_by)
+    VALUES (gen_random_uuid(), :unit, :community, 'restaurant', NULL, now(), current_date, '["张三","李四"]',
+        false, NULL, NULL, NULL, 'pgbench', now(), NULL)
+    RETURNING id),
 h AS (
     INSERT INTO hazards (id, inspection_id, unit_id, community_id, unit_kind, campaign_id, leader_led, category, level,
         source, handling_type, description, legal_basis, responsible_person, note, deadline, status, found_at, found_on,
