@@ -134,6 +134,15 @@ pub struct Settings {
     /// that run ahead, in seconds.
     #[arg(long, env = "SAFETRACE_CLOCK_SKEW_SECONDS", default_value_t = 300)]
     pub clock_skew_seconds: i64,
+
+    /// TLS certificate chain (PEM). With `SAFETRACE_TLS_KEY`, safetrace serves HTTPS, which
+    /// phones on the office network need for the form's offline mode (service workers).
+    #[arg(long, env = "SAFETRACE_TLS_CERT", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+
+    /// TLS private key (PEM), for `SAFETRACE_TLS_CERT`.
+    #[arg(long, env = "SAFETRACE_TLS_KEY", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
 }
 
 impl Settings {

@@ -21,8 +21,10 @@ pub mod inspections;
 pub mod openapi;
 pub mod rectifications;
 pub mod reports;
+pub mod tls;
 pub mod units;
 pub mod users;
+pub mod webapp;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -102,6 +104,7 @@ pub fn app(
         .app_data(web::PathConfig::default().error_handler(http::path_error))
         .app_data(api)
         .route("/api/openapi.json", web::get().to(openapi::document))
+        .configure(webapp::routes)
         .default_service(web::to(http::no_route))
         .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
         .wrap(tracing_actix_web::TracingLogger::default())

@@ -75,12 +75,21 @@ fn serve(settings: Settings, pool: db::DbPool) -> Result<(), Box<dyn std::error:
     let state = AppState::new(pool, settings.app_config(), Arc::new(SystemClock));
     let bind = settings.bind;
     let workers = settings.workers;
+    let tls = match (&settings.tls_cert, &settings.tls_key) {
+        (Some(cert), Some(key)) => Some(safetrace::tls::server_config(cert, key)?),
+        _ => None,
+    };
     actix_web::rt::System::new().block_on(async move {
-        let mut server = HttpServer::new(move || app(state.clone())).bind(bind)?;
+        let server = HttpServer::new(move || app(state.clone()));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let mut server = match tls {
+            Some(config) => server.bind_rustls_0_23(bind, config)?,
+            None => server.bind(bind)?,
+        };
         if let Some(n) = workers {
             server = server.workers(n);
         }
-        tracing::info!(%bind, "safetrace listening");
+        tracing::info!(%bind, "safetrace listening on {scheme}://{bind}/");
         server.run().await
     })?;
     Ok(())

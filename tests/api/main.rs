@@ -13,4 +13,5 @@ mod inspections;
 mod protocol;
 mod reports;
 mod validation;
+mod web;
 mod workflow;

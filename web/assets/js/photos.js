@@ -1,0 +1,105 @@
+// Photos from the camera: made smaller on the phone when large (a 12-megapixel JPEG
+// becomes ~1920 px, well under the upload limit and quicker on a weak signal), then stored
+// in the outbox with their client id at once.
+
+import { h, icon } from './dom.js';
+import * as outbox from './outbox.js';
+import { photoUrl } from './api.js';
+import { t } from './i18n.js';
+
+const MAX_SIDE = 1920;
+const KEEP_BELOW_BYTES = 1_500_000;
+const local = new Map(); // id -> object URL of the blob taken on this page
+
+async function shrink(file) {
+  const plain = ['image/jpeg', 'image/png', 'image/webp'].includes(file.type);
+  if (plain && file.size <= KEEP_BELOW_BYTES) return file;
+  try {
+    const bitmap = await createImageBitmap(file);
+    const scale = Math.min(1, MAX_SIDE / Math.max(bitmap.width, bitmap.height));
+    const canvas = document.createElement('canvas');
+    canvas.width = Math.round(bitmap.width * scale);
+    canvas.height = Math.round(bitmap.height * scale);
+    canvas.getContext('2d').drawImage(bitmap, 0, 0, canvas.width, canvas.height);
+    bitmap.close?.();
+    const blob = await new Promise((resolve) => canvas.toBlob(resolve, 'image/jpeg', 0.85));
+    if (blob && blob.size < file.size) return new File([blob], (file.name || 'photo').replace(/\.\w+$/, '') + '.jpg', { type: 'image/jpeg' });
+  } catch {
+    // Not decodable here (e.g. HEIC on some browsers): the server takes it as it is.
+  }
+  return file;
+}
+
+/** Stores the chosen files in the outbox; answers [{id, name}]. */
+export async function takePhotos(fileList) {
+  const taken = [];
+  for (const file of Array.from(fileList || [])) {
+    const ready = await shrink(file);
+    const id = await outbox.addPhoto(ready, ready.name || file.name);
+    local.set(id, URL.createObjectURL(ready));
+    taken.push({ id, name: ready.name || file.name });
+  }
+  return taken;
+}
+
+/** An <img> for a photo: this page's copy, the outbox's, or the server's. */
+export function thumb(id, { alt = '', onclick } = {}) {
+  const img = h('img', { class: 'thumb', alt, loading: 'lazy', onclick });
+  (async () => {
+    if (local.has(id)) return local.get(id);
+    const item = await outbox.getItem(id);
+    if (item && item.blob) {
+      local.set(id, URL.createObjectURL(item.blob));
+      return local.get(id);
+    }
+    return photoUrl(id);
+  })()
+    .then((url) => { img.src = url; })
+    .catch(() => { img.alt = t('photo.unavailable'); img.classList.add('missing'); });
+  return img;
+}
+
+/**
+ * The photo field of a form: a camera button, a gallery button, the thumbnails with a
+ * remove button. `photos` is the array it edits; `onchange` is called after each change.
+ */
+export function photoField(photos, onchange, { name = 'photos' } = {}) {
+  const list = h('div', { class: 'thumbs' });
+  const render = () => {
+    list.replaceChildren(
+      ...photos.map((p) =>
+        h('div', { class: 'thumb-box', dataset: { photoId: p.id } },
+          thumb(p.id, { alt: p.name }),
+          h('button', {
+            type: 'button',
+            class: 'thumb-remove',
+            'aria-label': t('photo.remove'),
+            onclick: async () => {
+              photos.splice(photos.indexOf(p), 1);
+              await outbox.dropPhoto(p.id);
+              render();
+              onchange();
+            },
+          }, '×'),
+        ),
+      ),
+    );
+  };
+  const add = async (input) => {
+    const taken = await takePhotos(input.files);
+    input.value = '';
+    photos.push(...taken);
+    render();
+    onchange();
+  };
+  const camera = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'file-hidden', name: `${name}-camera`, onchange: (e) => add(e.target) });
+  const gallery = h('input', { type: 'file', accept: 'image/*', multiple: true, class: 'file-hidden', name: `${name}-gallery`, onchange: (e) => add(e.target) });
+  render();
+  return h('div', { class: 'photo-field' },
+    list,
+    h('div', { class: 'row' },
+      h('label', { class: 'btn btn-secondary' }, icon('camera'), t('photo.camera'), camera),
+      h('label', { class: 'btn btn-secondary' }, icon('image'), t('photo.gallery'), gallery),
+    ),
+  );
+}

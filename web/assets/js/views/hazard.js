@@ -1,0 +1,108 @@
+// One hazard: its details and photos, its rectifications with their photos, its history,
+// and for supervisors the verification (pass / reject) of a pending rectification.
+
+import { t, label, when } from '../i18n.js';
+import { h, mount, toast, icon } from '../dom.js';
+import * as session from '../session.js';
+import * as data from '../data.js';
+import { api, describe } from '../api.js';
+import { thumb } from '../photos.js';
+
+function photos(ids) {
+  if (!ids || ids.length === 0) return null;
+  return h('div', { class: 'thumbs' }, ...ids.map((id) => h('a', { class: 'thumb-box', dataset: { photoId: id } }, thumb(id, { alt: '' }))));
+}
+
+function dl(pairs) {
+  return h('dl', { class: 'facts' }, ...pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
+}
+
+export async function hazardView(root, ctx) {
+  const id = ctx.args[0];
+  let detail;
+  let units;
+  try {
+    [detail, units] = await Promise.all([api(`hazards/${id}`), data.unitMap()]);
+  } catch (err) {
+    if (!ctx.current()) return;
+    mount(root, h('div', { class: 'stack' }, h('p', { class: 'error' }, t('err.load', { e: describe(err, t) })), h('a', { href: '#/dashboard', class: 'btn btn-secondary' }, t('common.back'))));
+    return;
+  }
+  if (!ctx.current()) return;
+  const hz = detail.hazard || detail;
+  const unit = units.get(hz.unit_id);
+  const rects = detail.rectifications || [];
+  const verify = async (rect, outcome, comment, buttons, error) => {
+    if (outcome === 'reject' && !comment.trim()) {
+      error.textContent = t('hzp.rejectNeedsComment');
+      error.hidden = false;
+      return;
+    }
+    buttons.forEach((b) => { b.disabled = true; });
+    try {
+      const body = { outcome };
+      if (comment.trim()) body.comment = comment.trim();
+      await api(`rectifications/${rect.id}/verification`, { method: 'POST', json: body });
+      toast(outcome === 'pass' ? t('hzp.passed') : t('hzp.rejected'), 'ok');
+      ctx.refresh();
+    } catch (err) {
+      error.textContent = describe(err, t);
+      error.hidden = false;
+      buttons.forEach((b) => { b.disabled = false; });
+    }
+  };
+  const rectCard = (rect) => {
+    let actions = null;
+    if (rect.status === 'pending' && session.canVerify()) {
+      const comment = h('textarea', { name: 'comment', rows: 2, maxlength: 2000, placeholder: t('hzp.commentHint') });
+      const error = h('p', { class: 'error', role: 'alert', hidden: true });
+      const pass = h('button', { type: 'button', class: 'btn btn-good', id: 'verify-pass' }, icon('check'), t('hzp.pass'));
+      const reject = h('button', { type: 'button', class: 'btn btn-bad', id: 'verify-reject' }, icon('undo'), t('hzp.reject'));
+      pass.onclick = () => verify(rect, 'pass', comment.value, [pass, reject], error);
+      reject.onclick = () => verify(rect, 'reject', comment.value, [pass, reject], error);
+      actions = h('div', { class: 'verify stack' }, h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('hzp.comment')), comment), error, h('div', { class: 'row' }, pass, reject));
+    }
+    return h('li', { class: ['card', 'rect', `rect-${rect.status}`], dataset: { rectId: rect.id, status: rect.status } },
+      h('div', { class: 'tags' }, h('span', { class: ['tag', `rect-status-${rect.status}`] }, label('rectStatus', rect.status))),
+      h('p', {}, rect.measures),
+      dl([
+        [t('rect.responsible'), rect.responsible_person],
+        [t('rect.completedAt'), when(rect.completed_at)],
+        [t('rect.cost'), rect.cost],
+        [t('hzp.comment'), rect.verification_comment],
+        [t('hzp.verifiedBy', { t: '' }).trim(), rect.verified_at ? when(rect.verified_at) : null],
+      ]),
+      photos(rect.evidence_ids),
+      h('div', { class: 'muted small' }, t('hzp.submitted', { t: when(rect.submitted_at) })),
+      actions);
+  };
+  mount(root, h('div', { class: 'stack', id: 'hazard-page', dataset: { status: hz.status } },
+    h('a', { href: '#/dashboard', class: 'btn btn-link' }, icon('back'), t('common.back')),
+    h('h1', {}, label('category', hz.category), ' · ', unit ? unit.name : ''),
+    h('div', { class: 'tags' },
+      h('span', { class: ['tag', `status-${hz.status}`], id: 'hazard-status' }, label('status', hz.status)),
+      h('span', { class: ['tag', hz.level === 'major' && 'tag-major'] }, label('level', hz.level)),
+      h('span', { class: 'tag' }, label('handling', hz.handling_type)),
+      hz.days_overdue ? h('span', { class: 'tag tag-overdue' }, t('dash.overdueDays', { n: hz.days_overdue })) : null),
+    h('section', { class: 'card' },
+      h('p', {}, hz.description),
+      dl([
+        [t('hzp.unit'), unit ? `${unit.name} · ${unit.address || ''}` : hz.unit_id],
+        [t('hzp.found'), when(hz.found_at)],
+        [t('hzp.deadline'), hz.deadline],
+        [t('hzp.note'), hz.note],
+        [t('hzp.legal'), hz.legal_basis],
+        [t('hzp.responsible'), hz.responsible_person],
+      ]),
+      hz.photo_ids && hz.photo_ids.length ? h('h2', {}, t('hzp.photos')) : null,
+      photos(hz.photo_ids),
+      hz.status === 'open' && session.canRecord() ? h('a', { href: `#/rectify/${hz.id}`, class: 'btn btn-primary' }, t('hzp.rectify')) : null),
+    h('h2', {}, t('hzp.rectifications')),
+    rects.length ? h('ul', { class: 'list', id: 'rectifications' }, ...rects.map(rectCard)) : h('p', { class: 'muted' }, t('hzp.noRect')),
+    h('h2', {}, t('hzp.history')),
+    h('ol', { class: 'timeline', id: 'history' }, ...(detail.events || []).map((ev) => h('li', { dataset: { kind: ev.kind } },
+      h('span', { class: 'muted small' }, when(ev.at)), ' ',
+      h('strong', {}, t(`ev.${ev.kind}`) === `ev.${ev.kind}` ? ev.kind : t(`ev.${ev.kind}`)), ' · ', ev.actor,
+      ev.from_state ? ` · ${label('status', ev.from_state)} → ${label('status', ev.to_state)}` : ` · ${label('status', ev.to_state)}`,
+      ev.reason ? h('div', { class: 'small' }, ev.reason) : null)))));
+}
