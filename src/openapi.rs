@@ -18,7 +18,8 @@ pub struct ApiDoc;
 const PUBLIC: &[&str] = &["/healthz", "/readyz", "/api/v1/auth/login"];
 
 /// Declares the bearer scheme, and on every operation that needs a token, the
-/// requirement and its 401 and 403 answers.
+/// requirement and its 401 and 403 answers; on every operation that reads a request
+/// body, the answers of the body extractors (400, 413, 415).
 pub fn finish(mut doc: Document) -> Document {
     use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityRequirement, SecurityScheme};
     let components = doc.components.get_or_insert_with(Default::default);
@@ -31,6 +32,14 @@ pub fn finish(mut doc: Document) -> Document {
         for op in
             [&mut item.get, &mut item.post, &mut item.put, &mut item.patch, &mut item.delete].into_iter().flatten()
         {
+            if op.request_body.is_some() {
+                let responses = &mut op.responses.responses;
+                responses.entry("400".into()).or_insert_with(|| problem("The request body is not readable"));
+                responses.entry("413".into()).or_insert_with(|| problem("The request body is too large"));
+                responses
+                    .entry("415".into())
+                    .or_insert_with(|| problem("The request body is not of a content type this operation accepts"));
+            }
             if public {
                 op.security = Some(Vec::new());
                 continue;

@@ -38,8 +38,11 @@ fn code_chars(code: &str) -> Result<(), validator::ValidationError> {
 #[serde(deny_unknown_fields)]
 pub struct NewCommunity {
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: String,
+    /// Letters, digits, `-` and `_`; unique.
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub code: String,
 }
 
@@ -57,8 +60,10 @@ pub struct CommunityPatch {
     /// The version the client read; a stale one is refused with 409.
     pub version: i32,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
+    #[schema(min_length = 1, max_length = 200)]
     pub name: Option<String>,
     #[validate(length(min = 1, max = 32), custom(function = "code_chars"))]
+    #[schema(pattern = "^[A-Za-z0-9_-]{1,32}$")]
     pub code: Option<String>,
 }
 

@@ -120,6 +120,7 @@ pub struct NewOutcome {
     pub unit_id: Id,
     /// How many violations were found at the unit (0–10000).
     #[validate(range(min = 0, max = 10000))]
+    #[schema(minimum = 0, maximum = 10000)]
     pub violations_found: i64,
     #[validate(length(max = 2000))]
     pub violation_description: Option<String>,
@@ -138,6 +139,7 @@ pub struct NewEnforcementAction {
     pub held_on: NaiveDate,
     pub lead_department: Department,
     /// 1–7 distinct departments; the lead is added (first) when it is not among them.
+    #[schema(min_items = 1, max_items = 7)]
     pub departments: Vec<Department>,
     /// The community the action was held in, if it was held in one.
     pub community_id: Option<Id>,
@@ -146,6 +148,7 @@ pub struct NewEnforcementAction {
     /// 1–100, at most one per unit. A `suspension_ordered` outcome suspends the unit, a
     /// `closure` closes it; a closed unit stays closed.
     #[validate(nested)]
+    #[schema(min_items = 1, max_items = 100)]
     pub outcomes: Vec<NewOutcome>,
 }
 

@@ -131,6 +131,7 @@ pub struct NewInspection {
     /// RFC 3339 with an offset; not in the future.
     pub inspected_at: Moment,
     /// 1–10 names of the people present.
+    #[schema(min_items = 1, max_items = 10)]
     pub inspectors: Vec<String>,
     pub leader_led: bool,
     pub campaign_id: Option<Id>,
@@ -143,6 +144,7 @@ pub struct NewInspection {
     #[serde(default)]
     pub attachment_ids: Vec<Id>,
     #[validate(nested)]
+    #[schema(max_items = 100)]
     pub hazards: Vec<NewHazard>,
 }
 

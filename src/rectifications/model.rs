@@ -91,8 +91,10 @@ pub struct NewRectification {
     pub cost: Option<f64>,
     /// When the unit finished; not in the future, not before the hazard was found.
     pub completed_at: Moment,
-    /// Photos or documents uploaded first (`POST /attachments`).
+    /// Photos or documents uploaded first (`POST /attachments`): at least one, unless the
+    /// server runs with `SAFETRACE_REQUIRE_EVIDENCE=false`.
     #[serde(default)]
+    #[schema(required = true, min_items = 1)]
     pub evidence_ids: Vec<Id>,
 }
 

@@ -4,7 +4,8 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
 use super::model::{
-    check_period, month_range, Filter, GroupBy, Lang, Monthly, MonthlyQuery, Period, Summary, SummaryQuery,
+    check_period, month_range, Filter, GroupBy, Lang, Monthly, MonthlyCsvQuery, MonthlyQuery, Period, Summary,
+    SummaryQuery,
 };
 use super::{lines, store, writers};
 use crate::auth::Caller;
@@ -168,15 +169,15 @@ pub async fn monthly_xlsx(state: State, caller: Caller, query: QueryParams<Month
 /// One table of the month's report as CSV (UTF-8 with BOM, CRLF).
 #[utoipa::path(
     tag = "reports", operation_id = "report_monthly_csv",
-    params(MonthlyQuery),
+    params(MonthlyCsvQuery),
     responses(
         (status = 200, description = "The table", content_type = "text/csv", body = String),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/reports/monthly.csv")]
-pub async fn monthly_csv(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<HttpResponse> {
-    let q = query.0;
+pub async fn monthly_csv(state: State, caller: Caller, query: QueryParams<MonthlyCsvQuery>) -> ApiResult<HttpResponse> {
+    let q = MonthlyQuery::from(query.0);
     let table = q.table.ok_or_else(|| {
         ApiError::field(
             "table",

@@ -162,14 +162,42 @@ pub struct Summary {
 #[into_params(parameter_in = Query)]
 pub struct MonthlyQuery {
     /// `YYYY-MM`.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
     pub month: String,
     pub community_id: Option<Id>,
     #[param(value_type = Option<String>, format = DateTime)]
     pub as_of: Option<Moment>,
     /// `zh` (default) or `en`, for the workbook and CSV headers.
+    #[param(inline)]
     pub lang: Option<Lang>,
     /// CSV only: which table.
+    #[param(inline)]
     pub table: Option<Table>,
+}
+
+/// The monthly CSV's query: the monthly report's, with the table required.
+#[derive(Debug, Clone, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct MonthlyCsvQuery {
+    /// `YYYY-MM`.
+    #[param(pattern = r"^[0-9]{4}-(0[1-9]|1[0-2])$")]
+    pub month: String,
+    pub community_id: Option<Id>,
+    #[param(value_type = Option<String>, format = DateTime)]
+    pub as_of: Option<Moment>,
+    /// `zh` (default) or `en`, for the headers.
+    #[param(inline)]
+    pub lang: Option<Lang>,
+    /// Which table of the workbook.
+    #[param(inline, required = true)]
+    pub table: Option<Table>,
+}
+
+impl From<MonthlyCsvQuery> for MonthlyQuery {
+    fn from(q: MonthlyCsvQuery) -> Self {
+        MonthlyQuery { month: q.month, community_id: q.community_id, as_of: q.as_of, lang: q.lang, table: q.table }
+    }
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]

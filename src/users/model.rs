@@ -109,8 +109,12 @@ fn check_scope_ids(p: &mut Problems, ids: &[Id]) {
 #[derive(Debug, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct NewUser {
+    /// Lower-case letters, digits, `_`, `-` and `.`.
     #[validate(length(min = 2, max = 64), custom(function = "username_chars"))]
+    #[schema(pattern = "^[a-z0-9_.-]{2,64}$")]
     pub username: String,
+    /// 10–200 characters, not containing the username, not one repeated character.
+    #[schema(min_length = 10, max_length = 200)]
     pub password: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
     pub display_name: Option<String>,
@@ -143,7 +147,9 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<Id>>)]
     pub community_ids: Option<Option<Vec<Id>>>,
-    /// A new password (the user's tokens are revoked).
+    /// A new password (the user's tokens are revoked): 10–200 characters, not containing
+    /// the username, not one repeated character.
+    #[schema(min_length = 10, max_length = 200)]
     pub password: Option<String>,
     /// `true` reactivates a deactivated user.
     pub active: Option<bool>,
