@@ -52,6 +52,10 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Serve => {
             bootstrap_admin(&settings, &pool)?;
+            let swept = safetrace::attachments::storage::Storage::new(&settings.data_dir).sweep_unfinished()?;
+            if swept > 0 {
+                tracing::info!(swept, "removed uploads left unfinished by an earlier stop");
+            }
             serve(settings, pool)
         }
     }

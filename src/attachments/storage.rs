@@ -49,6 +49,26 @@ impl Storage {
         valid.then(|| self.objects_dir().join(&sha256[..2]).join(sha256))
     }
 
+    /// Removes uploads left half-received by a crash; called at start-up, before any
+    /// upload can be in progress. Answers how many were removed.
+    pub fn sweep_unfinished(&self) -> io::Result<usize> {
+        let dir = match fs::read_dir(self.tmp_dir()) {
+            Ok(d) => d,
+            Err(e) if e.kind() == io::ErrorKind::NotFound => return Ok(0),
+            Err(e) => return Err(e),
+        };
+        let mut removed = 0;
+        for entry in dir {
+            let path = entry?.path();
+            let name = path.file_name().and_then(|n| n.to_str()).unwrap_or_default();
+            if name.starts_with("upload-") && name.ends_with(".part") {
+                fs::remove_file(&path)?;
+                removed += 1;
+            }
+        }
+        Ok(removed)
+    }
+
     /// The stored bytes of this content.
     pub fn read(&self, sha256: &str) -> io::Result<Vec<u8>> {
         let path = self.path_of(sha256).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a sha256"))?;
@@ -220,5 +240,23 @@ impl Upload {
 pub async fn discard(temp: TempFile) {
     if let Err(e) = web::block(move || drop(temp)).await {
         tracing::warn!(error = %e, "cannot remove a temporary upload");
+    }
+}
+
+#[cfg(test)]
+mod sweep_tests {
+    use super::*;
+
+    #[test]
+    fn sweeps_only_unfinished_uploads() {
+        let dir = std::env::temp_dir().join(format!("safetrace-sweep-{}", Id::new_v7()));
+        let storage = Storage::new(&dir);
+        assert_eq!(storage.sweep_unfinished().unwrap(), 0, "no tmp dir yet");
+        fs::create_dir_all(storage.tmp_dir()).unwrap();
+        fs::write(storage.tmp_dir().join("upload-1.part"), b"half").unwrap();
+        fs::write(storage.tmp_dir().join("keep.txt"), b"other").unwrap();
+        assert_eq!(storage.sweep_unfinished().unwrap(), 1);
+        assert!(storage.tmp_dir().join("keep.txt").exists());
+        fs::remove_dir_all(&dir).unwrap();
     }
 }
