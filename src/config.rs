@@ -86,6 +86,11 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub pool_size: u32,
 
+    /// Monthly reports built at once; more wait their turn, so reports never take every
+    /// pooled connection (and their memory stays bounded).
+    #[arg(long, env = "SAFETRACE_REPORT_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub report_concurrency: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SAFETRACE_WORKERS")]
     pub workers: Option<usize>,
@@ -163,6 +168,7 @@ impl Settings {
             clock_skew_seconds: self.clock_skew_seconds,
             token_ttl_hours: self.token_ttl_hours,
             require_evidence: self.require_evidence,
+            report_concurrency: self.report_concurrency as usize,
             throttle: ThrottlePolicy {
                 slow_after: self.login_slow_after,
                 max_failures: self.login_max_failures,
@@ -182,6 +188,7 @@ pub struct AppConfig {
     pub clock_skew_seconds: i64,
     pub token_ttl_hours: i64,
     pub require_evidence: bool,
+    pub report_concurrency: usize,
     pub throttle: ThrottlePolicy,
 }
 
@@ -195,6 +202,7 @@ impl Default for AppConfig {
             clock_skew_seconds: 300,
             token_ttl_hours: 12,
             require_evidence: true,
+            report_concurrency: 2,
             throttle: ThrottlePolicy::default(),
         }
     }

@@ -160,6 +160,23 @@ impl DbConn {
         }
     }
 
+    /// Runs `f` in a read-only transaction that sees one snapshot throughout, so every
+    /// figure and line of a report describes the same moment (and a PostgreSQL cursor
+    /// can live for the whole of it). SQLite's deferred transaction takes its snapshot
+    /// at the first read and keeps it.
+    pub fn read_snapshot<T, E, F>(&mut self, f: F) -> Result<T, E>
+    where
+        F: FnOnce(&mut DbConn) -> Result<T, E>,
+        E: From<diesel::result::Error>,
+    {
+        self.transaction(|conn| {
+            if conn.engine() == Engine::Postgresql {
+                diesel::sql_query("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY").execute(conn)?;
+            }
+            f(conn)
+        })
+    }
+
     pub fn engine(&self) -> Engine {
         match self {
             DbConn::Postgresql(_) => Engine::Postgresql,

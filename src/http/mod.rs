@@ -1,6 +1,7 @@
 //! HTTP plumbing shared by every resource: state, body and query extractors, pagination.
 
 pub mod body;
+pub mod download;
 pub mod page;
 pub mod query;
 
@@ -19,11 +20,14 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<AppConfig>,
     pub clock: Arc<dyn Clock>,
+    /// Permits to build a monthly report.
+    pub report_builds: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: AppConfig, clock: Arc<dyn Clock>) -> Self {
-        AppState { pool, config: Arc::new(config), clock }
+        let report_builds = Arc::new(tokio::sync::Semaphore::new(config.report_concurrency.max(1)));
+        AppState { pool, config: Arc::new(config), clock, report_builds }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.

@@ -4,13 +4,14 @@ use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
 use super::model::{
-    check_period, month_range, Filter, GroupBy, Lang, Monthly, MonthlyCsvQuery, MonthlyQuery, Period, Summary,
-    SummaryQuery,
+    check_period, month_range, Filter, Lang, Monthly, MonthlyCsvQuery, MonthlyQuery, Period, Summary, SummaryQuery,
 };
-use super::{lines, store, writers};
+use super::monthly::{self as report, Format, Request};
+use super::store;
 use crate::auth::Caller;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::download;
 use crate::http::query::QueryParams;
 use crate::http::State;
 
@@ -45,62 +46,68 @@ pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQue
     let group = q.group_by;
     let summary = state
         .db(move |conn| {
-            let replay = !store::nothing_after(conn, filter.as_of)?;
-            let totals = store::totals(conn, &filter, replay)?;
-            let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, replay)?;
-            let enforcement = store::enforcement(conn, &filter)?;
-            let rows = match group {
-                Some(g) => store::rows(conn, &filter, g, replay, false)?,
-                None => Vec::new(),
-            };
-            Ok(Summary {
-                period: Period { from: filter.from, to: filter.to, as_of: filter.as_of },
-                totals,
-                leader_led: leader,
-                enforcement,
-                group_by: group,
-                rows,
+            conn.read_snapshot(|conn| {
+                let replay = !store::nothing_after(conn, filter.as_of)?;
+                let totals = store::totals(conn, &filter, replay)?;
+                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, replay)?;
+                let enforcement = store::enforcement(conn, &filter)?;
+                let rows = match group {
+                    Some(g) => store::rows(conn, &filter, g, replay, false)?,
+                    None => Vec::new(),
+                };
+                Ok(Summary {
+                    period: Period { from: filter.from, to: filter.to, as_of: filter.as_of },
+                    totals,
+                    leader_led: leader,
+                    enforcement,
+                    group_by: group,
+                    rows,
+                })
             })
         })
         .await?;
     Ok(web::Json(summary))
 }
 
-async fn monthly_report(state: &State, caller: &Caller, q: &MonthlyQuery) -> ApiResult<Monthly> {
+/// Builds the month's report in `format` into a temporary file, once a build permit is
+/// free, and answers the file with its length.
+async fn build_monthly(
+    state: &State,
+    caller: &Caller,
+    q: &MonthlyQuery,
+    format: Format,
+) -> ApiResult<(std::fs::File, u64)> {
     let (from, to) = month_range(&q.month)?;
     let now = state.clock.now();
     check_period(from, to, q.as_of, now, state.config.clock_skew_seconds)?;
     let as_of = q.as_of.unwrap_or(now);
-    let filter = Filter {
-        from,
-        to,
-        as_of,
-        as_of_date: local_date(as_of, state.config.timezone),
-        community_id: q.community_id,
-        unit_kind: None,
-        category: None,
-        campaign_id: None,
-        scope: caller.scope.restriction().map(<[_]>::to_vec),
-        leader_led_only: false,
+    let request = Request {
+        month: q.month.clone(),
+        filter: Filter {
+            from,
+            to,
+            as_of,
+            as_of_date: local_date(as_of, state.config.timezone),
+            community_id: q.community_id,
+            unit_kind: None,
+            category: None,
+            campaign_id: None,
+            scope: caller.scope.restriction().map(<[_]>::to_vec),
+            leader_led_only: false,
+        },
+        english: q.lang == Some(Lang::En),
+        format,
     };
-    let english = q.lang == Some(Lang::En);
-    let month = q.month.clone();
+    let _permit =
+        state.report_builds.acquire().await.map_err(|e| ApiError::internal("the report queue is closed", e))?;
+    let tmp_dir = state.config.data_dir.join("tmp");
     state
         .db(move |conn| {
-            let replay = !store::nothing_after(conn, filter.as_of)?;
-            Ok(Monthly {
-                month,
-                period: Period { from, to, as_of },
-                totals: store::totals(conn, &filter, replay)?,
-                leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, replay)?,
-                enforcement_totals: store::enforcement(conn, &filter)?,
-                by_community: store::rows(conn, &filter, GroupBy::Community, replay, english)?,
-                by_category: store::rows(conn, &filter, GroupBy::Category, replay, english)?,
-                overdue: lines::hazards(conn, &filter, replay, false)?,
-                major: lines::hazards(conn, &filter, replay, true)?,
-                enforcement: lines::enforcement(conn, &filter)?,
-                leader_led: lines::leader_led(conn, &filter, replay)?,
-            })
+            std::fs::create_dir_all(&tmp_dir)
+                .map_err(|e| ApiError::internal("cannot create the temporary directory", e))?;
+            let file =
+                tempfile::tempfile_in(&tmp_dir).map_err(|e| ApiError::internal("cannot create a temporary file", e))?;
+            report::build(conn, &request, file, &tmp_dir)
         })
         .await
 }
@@ -116,8 +123,9 @@ async fn monthly_report(state: &State, caller: &Caller, q: &MonthlyQuery) -> Api
     )
 )]
 #[get("/reports/monthly")]
-pub async fn monthly(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<web::Json<Monthly>> {
-    Ok(web::Json(monthly_report(&state, &caller, &query.0).await?))
+pub async fn monthly(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<HttpResponse> {
+    let (file, len) = build_monthly(&state, &caller, &query.0, Format::Json).await?;
+    Ok(HttpResponse::Ok().content_type("application/json").body(download::body(file, len)))
 }
 
 fn attachment(name: &str) -> (header::HeaderName, String) {
@@ -155,15 +163,11 @@ fn base_name(q: &MonthlyQuery) -> String {
 #[get("/reports/monthly.xlsx")]
 pub async fn monthly_xlsx(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<HttpResponse> {
     let q = query.0;
-    let report = monthly_report(&state, &caller, &q).await?;
-    let english = q.lang == Some(Lang::En);
-    let bytes = web::block(move || writers::xlsx(&report, english))
-        .await?
-        .map_err(|e| ApiError::internal("cannot write the workbook", e))?;
+    let (file, len) = build_monthly(&state, &caller, &q, Format::Xlsx).await?;
     Ok(HttpResponse::Ok()
         .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
         .insert_header(attachment(&format!("{}.xlsx", base_name(&q))))
-        .body(bytes))
+        .body(download::body(file, len)))
 }
 
 /// One table of the month's report as CSV (UTF-8 with BOM, CRLF).
@@ -185,13 +189,9 @@ pub async fn monthly_csv(state: State, caller: Caller, query: QueryParams<Monthl
             "name the table: summary, by_community, by_category, overdue, major, enforcement or leader_led",
         )
     })?;
-    let report = monthly_report(&state, &caller, &q).await?;
-    let english = q.lang == Some(Lang::En);
-    let bytes = writers::csv(&writers::sheet(&report, table, english))
-        .map_err(|e| ApiError::internal("cannot write the CSV", e))?;
-    let table_name = serde_json::to_value(table).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default();
+    let (file, len) = build_monthly(&state, &caller, &q, Format::Csv(table)).await?;
     Ok(HttpResponse::Ok()
         .content_type("text/csv; charset=utf-8")
-        .insert_header(attachment(&format!("{}-{table_name}.csv", base_name(&q))))
-        .body(bytes))
+        .insert_header(attachment(&format!("{}-{}.csv", base_name(&q), table.as_str())))
+        .body(download::body(file, len)))
 }

@@ -47,8 +47,14 @@ fn scope_where(sql: &mut Sql, f: &Filter, alias: &str) {
 }
 
 /// Hazards recorded by `as_of`, in the state they had then, whenever found, that are
-/// overdue (`major = false`) or major and unresolved (`major = true`).
-pub fn hazards(conn: &mut DbConn, f: &Filter, replay: bool, major: bool) -> ApiResult<Vec<HazardLine>> {
+/// overdue (`major = false`) or major and unresolved (`major = true`), one at a time.
+pub fn hazards(
+    conn: &mut DbConn,
+    f: &Filter,
+    replay: bool,
+    major: bool,
+    mut each: impl FnMut(HazardLine) -> ApiResult<()>,
+) -> ApiResult<()> {
     let mut sql = Sql::new(conn.engine());
     sql.push("SELECT b.* FROM (SELECT hz.id, hz.unit_id, u.name AS unit_name, hz.community_id, ");
     sql.push("c.name AS community_name, hz.category, hz.level, hz.found_on, ");
@@ -81,10 +87,8 @@ pub fn hazards(conn: &mut DbConn, f: &Filter, replay: bool, major: bool) -> ApiR
         sql.push(" AND b.dl < ").bind(Bind::Date(f.as_of_date));
         sql.push(" ORDER BY b.dl, b.found_on, b.id");
     }
-    let rows: Vec<HazardLineRow> = sql.build().load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| HazardLine {
+    sql.for_each(conn, |r: HazardLineRow| {
+        each(HazardLine {
             days_overdue: crate::domain::hazard::days_overdue(r.st, r.dl, f.as_of_date),
             hazard_id: r.id,
             unit_id: r.unit_id,
@@ -97,7 +101,7 @@ pub fn hazards(conn: &mut DbConn, f: &Filter, replay: bool, major: bool) -> ApiR
             found_on: r.found_on,
             deadline: r.dl,
         })
-        .collect())
+    })
 }
 
 #[derive(QueryableByName)]
@@ -128,8 +132,12 @@ struct EnforcementRow {
     transferred_to: Option<String>,
 }
 
-/// The period's enforcement outcomes, one line per unit per action.
-pub fn enforcement(conn: &mut DbConn, f: &Filter) -> ApiResult<Vec<EnforcementLine>> {
+/// The period's enforcement outcomes, one line per unit per action, one at a time.
+pub fn enforcement(
+    conn: &mut DbConn,
+    f: &Filter,
+    mut each: impl FnMut(EnforcementLine) -> ApiResult<()>,
+) -> ApiResult<()> {
     let mut sql = Sql::new(conn.engine());
     sql.push("SELECT a.id AS action_id, a.held_on, a.lead_department, a.departments, a.summary, o.unit_id, ");
     sql.push("u.name AS unit_name, c.name AS community_name, CAST(o.violations_found AS BIGINT) AS violations_found, ");
@@ -144,10 +152,8 @@ pub fn enforcement(conn: &mut DbConn, f: &Filter) -> ApiResult<Vec<EnforcementLi
         sql.push(" AND o.unit_kind = ").bind(Bind::Text(k.as_str().into()));
     }
     sql.push(" ORDER BY a.held_on, a.id, o.position");
-    let rows: Vec<EnforcementRow> = sql.build().load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| EnforcementLine {
+    sql.for_each(conn, |r: EnforcementRow| {
+        each(EnforcementLine {
             action_id: r.action_id,
             held_on: r.held_on,
             lead_department: r.lead_department,
@@ -161,7 +167,7 @@ pub fn enforcement(conn: &mut DbConn, f: &Filter) -> ApiResult<Vec<EnforcementLi
             measure: r.measure,
             transferred_to: r.transferred_to,
         })
-        .collect())
+    })
 }
 
 #[derive(QueryableByName)]
@@ -185,8 +191,13 @@ struct LeaderLedRow {
 }
 
 /// The period's leader-led inspections with the hazards each found and how many of
-/// those were closed by `as_of`.
-pub fn leader_led(conn: &mut DbConn, f: &Filter, replay: bool) -> ApiResult<Vec<LeaderLedLine>> {
+/// those were closed by `as_of`, one at a time.
+pub fn leader_led(
+    conn: &mut DbConn,
+    f: &Filter,
+    replay: bool,
+    mut each: impl FnMut(LeaderLedLine) -> ApiResult<()>,
+) -> ApiResult<()> {
     let mut sql = Sql::new(conn.engine());
     sql.push("SELECT i.id, i.inspected_on, i.unit_id, u.name AS unit_name, c.name AS community_name, i.inspectors, ");
     sql.push("(SELECT CAST(COUNT(*) AS BIGINT) FROM hazards hz WHERE hz.inspection_id = i.id AND hz.recorded_at <= ");
@@ -209,10 +220,8 @@ pub fn leader_led(conn: &mut DbConn, f: &Filter, replay: bool) -> ApiResult<Vec<
     sql.push(" AND i.recorded_at <= ").bind(Bind::Moment(f.as_of));
     scope_where(&mut sql, f, "i");
     sql.push(" ORDER BY i.inspected_at, i.id");
-    let rows: Vec<LeaderLedRow> = sql.build().load(conn)?;
-    Ok(rows
-        .into_iter()
-        .map(|r| LeaderLedLine {
+    sql.for_each(conn, |r: LeaderLedRow| {
+        each(LeaderLedLine {
             inspection_id: r.id,
             inspected_on: r.inspected_on,
             unit_id: r.unit_id,
@@ -222,5 +231,5 @@ pub fn leader_led(conn: &mut DbConn, f: &Filter, replay: bool) -> ApiResult<Vec<
             hazards_found: r.found,
             hazards_closed: r.closed,
         })
-        .collect())
+    })
 }

@@ -3,6 +3,7 @@
 pub mod handlers;
 pub mod lines;
 pub mod model;
+pub mod monthly;
 pub mod query;
 pub mod store;
 pub mod writers;

@@ -282,6 +282,23 @@ pub struct LeaderLedLine {
     pub hazards_closed: i64,
 }
 
+/// The monthly report's figures: everything but its line tables, small whatever the
+/// size of the year.
+#[derive(Debug, Clone, Serialize)]
+pub struct MonthlyHead {
+    pub month: String,
+    pub period: Period,
+    pub totals: Counters,
+    pub leader_led_totals: Counters,
+    pub enforcement_totals: EnforcementTotals,
+    pub by_community: Vec<Row>,
+    pub by_category: Vec<Row>,
+}
+
+/// The monthly report as JSON. The server never builds this value: it writes the
+/// [`MonthlyHead`] and then each line table row by row from a database cursor, so a
+/// county's year of overdue hazards never sits in memory; this type is its schema.
+#[allow(dead_code)]
 #[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Monthly {
     pub month: String,
@@ -297,6 +314,34 @@ pub struct Monthly {
     pub major: Vec<HazardLine>,
     pub enforcement: Vec<EnforcementLine>,
     pub leader_led: Vec<LeaderLedLine>,
+}
+
+/// The line tables, in the order the JSON and the workbook give them.
+pub const LINE_TABLES: [Table; 4] = [Table::Overdue, Table::Major, Table::Enforcement, Table::LeaderLed];
+
+impl Table {
+    /// The table's key in the JSON report (and its `table=` value).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Table::Summary => "summary",
+            Table::ByCommunity => "by_community",
+            Table::ByCategory => "by_category",
+            Table::Overdue => "overdue",
+            Table::Major => "major",
+            Table::Enforcement => "enforcement",
+            Table::LeaderLed => "leader_led",
+        }
+    }
+
+    pub const ALL: [Table; 7] = [
+        Table::Summary,
+        Table::ByCommunity,
+        Table::ByCategory,
+        Table::Overdue,
+        Table::Major,
+        Table::Enforcement,
+        Table::LeaderLed,
+    ];
 }
 
 #[cfg(test)]
@@ -326,5 +371,12 @@ mod tests {
         assert_eq!(month_range("2024-12").unwrap(), (d("2024-12-01"), d("2024-12-31")));
         assert!(month_range("2026-13").is_err());
         assert!(month_range("2026-1").is_err());
+    }
+
+    #[test]
+    fn table_names_are_their_serde_names() {
+        for t in Table::ALL {
+            assert_eq!(serde_json::to_value(t).unwrap(), serde_json::Value::from(t.as_str()));
+        }
     }
 }

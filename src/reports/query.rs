@@ -2,8 +2,11 @@
 //! spelled differently, and typed binds, so the report queries are written once.
 
 use chrono::NaiveDate;
+use diesel::connection::DefaultLoadingMode;
 use diesel::query_builder::BoxedSqlQuery;
 use diesel::sql_types::{Bool, Date, Integer, Text};
+use diesel::QueryableByName;
+use diesel::RunQueryDsl;
 
 use crate::db::types::{Id, Moment, SqlMoment, SqlUuid};
 use crate::db::{DbConn, Engine, MultiBackend};
@@ -109,8 +112,43 @@ impl Sql {
         }
         q
     }
-}
 
-pub fn engine_of(conn: &DbConn) -> Engine {
-    conn.engine()
+    /// Runs the query and hands each row to `each` as it arrives, never holding the
+    /// whole result: SQLite steps its statement row by row; PostgreSQL reads a
+    /// server-side cursor `FETCH_ROWS` at a time (libpq would otherwise buffer it all).
+    /// On PostgreSQL this must run inside a transaction (see `DbConn::read_snapshot`).
+    pub fn for_each<R, E, F>(&self, conn: &mut DbConn, mut each: F) -> Result<(), E>
+    where
+        R: QueryableByName<MultiBackend> + 'static,
+        E: From<diesel::result::Error>,
+        F: FnMut(R) -> Result<(), E>,
+    {
+        const FETCH_ROWS: usize = 1000;
+        match self.engine {
+            Engine::Sqlite => {
+                for row in self.build().load_iter::<R, DefaultLoadingMode>(conn)? {
+                    each(row?)?;
+                }
+            }
+            Engine::Postgresql => {
+                let mut declare = Sql::new(self.engine);
+                declare.text = format!("DECLARE report_lines NO SCROLL CURSOR FOR {}", self.text);
+                declare.binds = self.binds.clone();
+                declare.build().execute(conn)?;
+                let fetch = format!("FETCH FORWARD {FETCH_ROWS} FROM report_lines");
+                loop {
+                    let rows: Vec<R> = diesel::sql_query(&fetch).load(conn)?;
+                    let last = rows.len() < FETCH_ROWS;
+                    for row in rows {
+                        each(row)?;
+                    }
+                    if last {
+                        break;
+                    }
+                }
+                diesel::sql_query("CLOSE report_lines").execute(conn)?;
+            }
+        }
+        Ok(())
+    }
 }

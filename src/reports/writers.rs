@@ -1,11 +1,16 @@
 //! The monthly report as tables, written once and rendered as CSV (UTF-8 with BOM, CRLF,
-//! so Excel shows Chinese) or as an Excel workbook (one sheet per table).
+//! so Excel shows Chinese) or as an Excel workbook (one sheet per table). Rows go to a
+//! [`TableSink`] one at a time, so a table of any length is written in constant memory.
+
+use std::io::{Seek, Write};
+use std::path::Path;
 
 use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
-use super::model::{Counters, Monthly, Row, Table};
+use super::model::{Counters, EnforcementLine, HazardLine, LeaderLedLine, MonthlyHead, Row, Table};
 use crate::domain::labels;
+use crate::error::{ApiError, ApiResult};
 
 /// One cell of a table.
 #[derive(Debug, Clone)]
@@ -47,9 +52,8 @@ fn opt_int(n: Option<i64>) -> Cell {
     n.map(Cell::Int).unwrap_or(Cell::Empty)
 }
 
-/// A table: its sheet name, headers and rows.
+/// A small table held whole: its headers and rows.
 pub struct Sheet {
-    pub name: &'static str,
     pub headers: Vec<&'static str>,
     pub rows: Vec<Vec<Cell>>,
 }
@@ -61,16 +65,6 @@ fn t(en: bool, zh: &'static str, english: &'static str) -> &'static str {
         zh
     }
 }
-
-const ALL_TABLES: [Table; 7] = [
-    Table::Summary,
-    Table::ByCommunity,
-    Table::ByCategory,
-    Table::Overdue,
-    Table::Major,
-    Table::Enforcement,
-    Table::LeaderLed,
-];
 
 fn counter_headers(en: bool, with_inspections: bool) -> Vec<&'static str> {
     let mut h = Vec::new();
@@ -112,7 +106,7 @@ fn counter_cells(c: &Counters, with_inspections: bool) -> Vec<Cell> {
     cells
 }
 
-fn grouped(name: &'static str, first: &'static str, rows: &[Row], en: bool, with_inspections: bool) -> Sheet {
+fn grouped(first: &'static str, rows: &[Row], en: bool, with_inspections: bool) -> Sheet {
     let mut headers = vec![first];
     headers.extend(counter_headers(en, with_inspections));
     let rows = rows
@@ -123,10 +117,10 @@ fn grouped(name: &'static str, first: &'static str, rows: &[Row], en: bool, with
             cells
         })
         .collect();
-    Sheet { name, headers, rows }
+    Sheet { headers, rows }
 }
 
-fn summary(m: &Monthly, en: bool) -> Sheet {
+fn summary(m: &MonthlyHead, en: bool) -> Sheet {
     let (a, b) = (&m.totals, &m.leader_led_totals);
     let pair = |label: &'static str, x: Option<i64>, y: Option<i64>| vec![text(label), opt_int(x), opt_int(y)];
     let mut rows = vec![
@@ -159,177 +153,238 @@ fn summary(m: &Monthly, en: bool) -> Sheet {
         rows.push(vec![text(label), Cell::Int(n), Cell::Empty]);
     }
     Sheet {
-        name: t(en, "汇总", "Summary"),
-        headers: vec![t(en, "项目", "Item"), t(en, "合计", "Total"), t(en, "其中党政带队", "Leader-led")],
-        rows,
+        headers: vec![t(en, "项目", "Item"), t(en, "合计", "Total"), t(en, "其中党政带队", "Leader-led")], rows
     }
 }
 
-fn hazard_sheet(name: &'static str, lines: &[super::model::HazardLine], en: bool) -> Sheet {
-    let headers = vec![
-        t(en, "单位", "Unit"),
-        t(en, "社区", "Community"),
-        t(en, "类别", "Category"),
-        t(en, "等级", "Level"),
-        t(en, "发现日期", "Found on"),
-        t(en, "整改期限", "Deadline"),
-        t(en, "逾期天数", "Days overdue"),
-        t(en, "状态", "Status"),
-    ];
-    let rows = lines
-        .iter()
-        .map(|l| {
-            vec![
-                text(l.unit_name.clone()),
-                text(l.community_name.clone()),
-                text(labels::category(l.category, en)),
-                text(labels::level(l.level, en)),
-                Cell::Date(l.found_on),
-                l.deadline.map(Cell::Date).unwrap_or(Cell::Empty),
-                opt_int(l.days_overdue),
-                text(labels::status(l.status, en)),
-            ]
-        })
-        .collect();
-    Sheet { name, headers, rows }
-}
-
-fn enforcement(m: &Monthly, en: bool) -> Sheet {
-    let headers = vec![
-        t(en, "日期", "Held on"),
-        t(en, "牵头部门", "Lead department"),
-        t(en, "参与部门", "Departments"),
-        t(en, "单位", "Unit"),
-        t(en, "社区", "Community"),
-        t(en, "违法行为数", "Violations"),
-        t(en, "违法行为", "Violation"),
-        t(en, "处理措施", "Measure"),
-        t(en, "移交部门", "Transferred to"),
-        t(en, "行动概况", "Summary"),
-    ];
-    let rows = m
-        .enforcement
-        .iter()
-        .map(|l| {
-            let departments: Vec<&str> = l.departments.iter().map(|d| labels::department(d, en)).collect();
-            vec![
-                Cell::Date(l.held_on),
-                text(labels::department(&l.lead_department, en)),
-                text(departments.join(if en { ", " } else { "、" })),
-                text(l.unit_name.clone()),
-                text(l.community_name.clone()),
-                Cell::Int(l.violations_found),
-                text(l.violation_description.clone().unwrap_or_default()),
-                text(labels::measure(&l.measure, en)),
-                text(l.transferred_to.as_deref().map(|d| labels::department(d, en)).unwrap_or_default()),
-                text(l.summary.clone()),
-            ]
-        })
-        .collect();
-    Sheet { name: t(en, "联合执法", "Joint enforcement"), headers, rows }
-}
-
-fn leader_led(m: &Monthly, en: bool) -> Sheet {
-    let headers = vec![
-        t(en, "日期", "Inspected on"),
-        t(en, "单位", "Unit"),
-        t(en, "社区", "Community"),
-        t(en, "检查人员", "Inspectors"),
-        t(en, "发现隐患", "Hazards found"),
-        t(en, "已整改", "Closed"),
-    ];
-    let rows = m
-        .leader_led
-        .iter()
-        .map(|l| {
-            vec![
-                Cell::Date(l.inspected_on),
-                text(l.unit_name.clone()),
-                text(l.community_name.clone()),
-                text(l.inspectors.join(if en { ", " } else { "、" })),
-                Cell::Int(l.hazards_found),
-                Cell::Int(l.hazards_closed),
-            ]
-        })
-        .collect();
-    Sheet { name: t(en, "党政带队", "Leader-led"), headers, rows }
-}
-
-/// One table of the monthly report.
-pub fn sheet(m: &Monthly, table: Table, en: bool) -> Sheet {
+/// The sheet name of a table.
+pub fn name(table: Table, en: bool) -> &'static str {
     match table {
-        Table::Summary => summary(m, en),
-        Table::ByCommunity => {
-            grouped(t(en, "按社区", "By community"), t(en, "社区", "Community"), &m.by_community, en, true)
-        }
-        Table::ByCategory => {
-            grouped(t(en, "按类别", "By category"), t(en, "类别", "Category"), &m.by_category, en, false)
-        }
-        Table::Overdue => hazard_sheet(t(en, "逾期隐患", "Overdue hazards"), &m.overdue, en),
-        Table::Major => hazard_sheet(t(en, "重大隐患", "Major hazards"), &m.major, en),
-        Table::Enforcement => enforcement(m, en),
-        Table::LeaderLed => leader_led(m, en),
+        Table::Summary => t(en, "汇总", "Summary"),
+        Table::ByCommunity => t(en, "按社区", "By community"),
+        Table::ByCategory => t(en, "按类别", "By category"),
+        Table::Overdue => t(en, "逾期隐患", "Overdue hazards"),
+        Table::Major => t(en, "重大隐患", "Major hazards"),
+        Table::Enforcement => t(en, "联合执法", "Joint enforcement"),
+        Table::LeaderLed => t(en, "党政带队", "Leader-led"),
     }
 }
 
-/// A table as CSV: UTF-8 with a byte-order mark and CRLF line ends.
-pub fn csv(sheet: &Sheet) -> Result<Vec<u8>, csv::Error> {
-    let mut out = vec![0xEF, 0xBB, 0xBF];
-    {
-        let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(&mut out);
-        w.write_record(&sheet.headers)?;
-        for row in &sheet.rows {
-            w.write_record(row.iter().map(Cell::text))?;
-        }
-        w.flush()?;
+/// A table of figures, from the report's head; `None` for a line table.
+pub fn figures(m: &MonthlyHead, table: Table, en: bool) -> Option<Sheet> {
+    match table {
+        Table::Summary => Some(summary(m, en)),
+        Table::ByCommunity => Some(grouped(t(en, "社区", "Community"), &m.by_community, en, true)),
+        Table::ByCategory => Some(grouped(t(en, "类别", "Category"), &m.by_category, en, false)),
+        Table::Overdue | Table::Major | Table::Enforcement | Table::LeaderLed => None,
     }
-    Ok(out)
+}
+
+/// The headers of a line table (overdue, major, enforcement, leader-led).
+pub fn line_headers(table: Table, en: bool) -> Vec<&'static str> {
+    match table {
+        Table::Enforcement => vec![
+            t(en, "日期", "Held on"),
+            t(en, "牵头部门", "Lead department"),
+            t(en, "参与部门", "Departments"),
+            t(en, "单位", "Unit"),
+            t(en, "社区", "Community"),
+            t(en, "违法行为数", "Violations"),
+            t(en, "违法行为", "Violation"),
+            t(en, "处理措施", "Measure"),
+            t(en, "移交部门", "Transferred to"),
+            t(en, "行动概况", "Summary"),
+        ],
+        Table::LeaderLed => vec![
+            t(en, "日期", "Inspected on"),
+            t(en, "单位", "Unit"),
+            t(en, "社区", "Community"),
+            t(en, "检查人员", "Inspectors"),
+            t(en, "发现隐患", "Hazards found"),
+            t(en, "已整改", "Closed"),
+        ],
+        _ => vec![
+            t(en, "单位", "Unit"),
+            t(en, "社区", "Community"),
+            t(en, "类别", "Category"),
+            t(en, "等级", "Level"),
+            t(en, "发现日期", "Found on"),
+            t(en, "整改期限", "Deadline"),
+            t(en, "逾期天数", "Days overdue"),
+            t(en, "状态", "Status"),
+        ],
+    }
+}
+
+pub fn hazard_cells(l: &HazardLine, en: bool) -> Vec<Cell> {
+    vec![
+        text(l.unit_name.clone()),
+        text(l.community_name.clone()),
+        text(labels::category(l.category, en)),
+        text(labels::level(l.level, en)),
+        Cell::Date(l.found_on),
+        l.deadline.map(Cell::Date).unwrap_or(Cell::Empty),
+        opt_int(l.days_overdue),
+        text(labels::status(l.status, en)),
+    ]
+}
+
+pub fn enforcement_cells(l: &EnforcementLine, en: bool) -> Vec<Cell> {
+    let departments: Vec<&str> = l.departments.iter().map(|d| labels::department(d, en)).collect();
+    vec![
+        Cell::Date(l.held_on),
+        text(labels::department(&l.lead_department, en)),
+        text(departments.join(if en { ", " } else { "、" })),
+        text(l.unit_name.clone()),
+        text(l.community_name.clone()),
+        Cell::Int(l.violations_found),
+        text(l.violation_description.clone().unwrap_or_default()),
+        text(labels::measure(&l.measure, en)),
+        text(l.transferred_to.as_deref().map(|d| labels::department(d, en)).unwrap_or_default()),
+        text(l.summary.clone()),
+    ]
+}
+
+pub fn leader_led_cells(l: &LeaderLedLine, en: bool) -> Vec<Cell> {
+    vec![
+        Cell::Date(l.inspected_on),
+        text(l.unit_name.clone()),
+        text(l.community_name.clone()),
+        text(l.inspectors.join(if en { ", " } else { "、" })),
+        Cell::Int(l.hazards_found),
+        Cell::Int(l.hazards_closed),
+    ]
+}
+
+/// Where a table's rows go, one at a time.
+pub trait TableSink {
+    fn start(&mut self, name: &str, headers: &[&str]) -> ApiResult<()>;
+    fn row(&mut self, cells: &[Cell]) -> ApiResult<()>;
+    fn end(&mut self) -> ApiResult<()>;
+}
+
+fn csv_error(e: csv::Error) -> ApiError {
+    ApiError::internal("cannot write the CSV", e)
+}
+
+fn xlsx_error(e: XlsxError) -> ApiError {
+    ApiError::internal("cannot write the workbook", e)
+}
+
+/// One table as CSV: UTF-8 with a byte-order mark and CRLF line ends.
+pub struct CsvSink<W: Write> {
+    out: csv::Writer<W>,
+}
+
+impl<W: Write> CsvSink<W> {
+    pub fn new(mut out: W) -> ApiResult<Self> {
+        out.write_all(&[0xEF, 0xBB, 0xBF]).map_err(|e| ApiError::internal("cannot write the CSV", e))?;
+        Ok(CsvSink { out: csv::WriterBuilder::new().terminator(csv::Terminator::CRLF).from_writer(out) })
+    }
+
+    /// The writer, with everything written flushed to it.
+    pub fn finish(self) -> ApiResult<W> {
+        self.out.into_inner().map_err(|e| ApiError::internal("cannot write the CSV", e.into_error()))
+    }
+}
+
+impl<W: Write> TableSink for CsvSink<W> {
+    fn start(&mut self, _name: &str, headers: &[&str]) -> ApiResult<()> {
+        self.out.write_record(headers).map_err(csv_error)
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> ApiResult<()> {
+        self.out.write_record(cells.iter().map(Cell::text)).map_err(csv_error)
+    }
+
+    fn end(&mut self) -> ApiResult<()> {
+        Ok(())
+    }
 }
 
 /// The whole report as a workbook: one sheet per table, bold frozen header row, widths
 /// that fit, dates as dates and rates as percentages. Sheets are written in constant
-/// memory mode: rows go to a temporary file, not into memory.
-pub fn xlsx(m: &Monthly, en: bool) -> Result<Vec<u8>, XlsxError> {
-    let mut workbook = Workbook::new();
-    let bold = Format::new().set_bold();
-    let date = Format::new().set_num_format("yyyy-mm-dd");
-    let percent = Format::new().set_num_format("0.00%");
-    for table in ALL_TABLES {
-        let s = sheet(m, table, en);
-        let ws = workbook.add_worksheet_with_constant_memory()?;
-        ws.set_name(s.name)?;
-        let mut widths: Vec<usize> = s.headers.iter().map(|h| Cell::Text(h.to_string()).width()).collect();
-        for (col, h) in s.headers.iter().enumerate() {
-            ws.write_string_with_format(0, col as u16, *h, &bold)?;
+/// memory mode: rows go to a temporary file in `tmp_dir`, not into memory.
+pub struct XlsxSink {
+    workbook: Workbook,
+    sheet: Option<usize>,
+    next_row: u32,
+    widths: Vec<usize>,
+    bold: Format,
+    date: Format,
+    percent: Format,
+}
+
+impl XlsxSink {
+    pub fn new(tmp_dir: &Path) -> ApiResult<Self> {
+        let mut workbook = Workbook::new();
+        workbook.set_tempdir(tmp_dir).map_err(xlsx_error)?;
+        Ok(XlsxSink {
+            workbook,
+            sheet: None,
+            next_row: 0,
+            widths: Vec::new(),
+            bold: Format::new().set_bold(),
+            date: Format::new().set_num_format("yyyy-mm-dd"),
+            percent: Format::new().set_num_format("0.00%"),
+        })
+    }
+
+    fn worksheet(&mut self) -> ApiResult<&mut rust_xlsxwriter::Worksheet> {
+        let index = self.sheet.ok_or_else(|| ApiError::Internal("no sheet started".into()))?;
+        self.workbook.worksheet_from_index(index).map_err(xlsx_error)
+    }
+
+    /// Writes the finished workbook to `out`.
+    pub fn finish<W: Write + Seek + Send>(mut self, out: W) -> ApiResult<()> {
+        self.workbook.save_to_writer(out).map_err(xlsx_error)
+    }
+}
+
+impl TableSink for XlsxSink {
+    fn start(&mut self, name: &str, headers: &[&str]) -> ApiResult<()> {
+        let ws = self.workbook.add_worksheet_with_constant_memory().map_err(xlsx_error)?;
+        ws.set_name(name).map_err(xlsx_error)?;
+        for (col, h) in headers.iter().enumerate() {
+            ws.write_string_with_format(0, col as u16, *h, &self.bold).map_err(xlsx_error)?;
         }
-        for (r, row) in s.rows.iter().enumerate() {
-            let r = (r + 1) as u32;
-            for (col, cell) in row.iter().enumerate() {
-                let c = col as u16;
-                match cell {
-                    Cell::Text(v) => {
-                        ws.write_string(r, c, v)?;
-                    }
-                    Cell::Int(n) => {
-                        ws.write_number(r, c, *n as f64)?;
-                    }
-                    Cell::Date(d) => {
-                        ws.write_date_with_format(r, c, d, &date)?;
-                    }
-                    Cell::Rate(Some(v)) => {
-                        ws.write_number_with_format(r, c, *v, &percent)?;
-                    }
-                    Cell::Rate(None) | Cell::Empty => {}
-                }
-                if let Some(w) = widths.get_mut(col) {
-                    *w = (*w).max(cell.width());
-                }
+        self.sheet = Some(self.workbook.worksheets().len() - 1);
+        self.next_row = 1;
+        self.widths = headers.iter().map(|h| Cell::Text(h.to_string()).width()).collect();
+        Ok(())
+    }
+
+    fn row(&mut self, cells: &[Cell]) -> ApiResult<()> {
+        let r = self.next_row;
+        let (date, percent) = (self.date.clone(), self.percent.clone());
+        let ws = self.worksheet()?;
+        for (col, cell) in cells.iter().enumerate() {
+            let c = col as u16;
+            match cell {
+                Cell::Text(v) => ws.write_string(r, c, v).map(|_| ()),
+                Cell::Int(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
+                Cell::Date(d) => ws.write_date_with_format(r, c, d, &date).map(|_| ()),
+                Cell::Rate(Some(v)) => ws.write_number_with_format(r, c, *v, &percent).map(|_| ()),
+                Cell::Rate(None) | Cell::Empty => Ok(()),
+            }
+            .map_err(xlsx_error)?;
+        }
+        for (col, cell) in cells.iter().enumerate() {
+            if let Some(w) = self.widths.get_mut(col) {
+                *w = (*w).max(cell.width());
             }
         }
-        for (col, w) in widths.iter().enumerate() {
-            ws.set_column_width(col as u16, (*w as f64 + 2.0).min(60.0))?;
-        }
-        ws.set_freeze_panes(1, 0)?;
+        self.next_row += 1;
+        Ok(())
     }
-    workbook.save_to_buffer()
+
+    fn end(&mut self) -> ApiResult<()> {
+        let widths = std::mem::take(&mut self.widths);
+        let ws = self.worksheet()?;
+        for (col, w) in widths.iter().enumerate() {
+            ws.set_column_width(col as u16, (*w as f64 + 2.0).min(60.0)).map_err(xlsx_error)?;
+        }
+        ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
+        Ok(())
+    }
 }

@@ -455,4 +455,56 @@ both_engines! {
         let book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(english.raw)).expect("a workbook");
         assert_eq!(book.sheet_names()[0], "Summary");
     }
+
+    async fn a_long_overdue_list_arrives_whole_and_in_order_in_every_format(app) {
+        // 2,100 overdue hazards: more than two of the chunks a PostgreSQL cursor is read in.
+        at(&app, "2026-10-01T00:00:00Z");
+        let a = app.community("A").await;
+        let unit = app.unit(&a, "shop").await;
+        at(&app, "2026-10-20T00:00:00Z");
+        let mut ids = Vec::new();
+        for i in 0..21u32 {
+            let hazards: Vec<Value> = (0..100u32)
+                .map(|j| deadline_hazard("fire_separation", &format!("2026-10-{:02}", 2 + (i * 7 + j) % 17)))
+                .collect();
+            let when = format!("2026-10-01T{:02}:00:00+08:00", 8 + i % 10);
+            let r = app.submit(&inspection(&unit, &when, hazards)).await;
+            ids.extend(r["hazards"].as_array().expect("hazards").iter().map(|h| h["id"].as_str().unwrap_or_default().to_string()));
+        }
+        assert_eq!(ids.len(), 2100);
+        let path = "/api/v1/reports/monthly?month=2026-10";
+        // More reports at once than are built at once: the others wait their turn.
+        let all = futures_util::future::join_all((0..3).map(|_| app.get(path))).await;
+        for r in &all {
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            assert_eq!(r.raw, all[0].raw, "the same report every time");
+        }
+        let m = &all[0].body;
+        let lines = m["overdue"].as_array().expect("overdue");
+        let key = |l: &Value| (l["deadline"].as_str().unwrap_or_default().to_string(), l["found_on"].as_str().unwrap_or_default().to_string(), l["hazard_id"].as_str().unwrap_or_default().to_string());
+        let keys: Vec<_> = lines.iter().map(key).collect();
+        let mut sorted = keys.clone();
+        sorted.sort();
+        assert_eq!(keys, sorted, "by deadline, found on, id");
+        let mut listed: Vec<String> = keys.into_iter().map(|k| k.2).collect();
+        listed.sort();
+        ids.sort();
+        assert_eq!(listed, ids, "each overdue hazard once");
+        assert_eq!(m["totals"]["hazards_overdue"], 2100);
+        assert_eq!(lines[0]["days_overdue"], 18, "deadline 10-02, and the office's date is 10-20");
+        assert_eq!(m["major"], json!([]));
+
+        let csv = app.get("/api/v1/reports/monthly.csv?month=2026-10&table=overdue").await;
+        assert_eq!(csv.status, 200);
+        assert_eq!(csv.header("content-length").as_deref(), Some(csv.raw.len().to_string().as_str()));
+        let text = String::from_utf8(csv.raw[3..].to_vec()).expect("utf-8");
+        assert_eq!(text.split("\r\n").filter(|l| !l.is_empty()).count(), 2101, "the header and every line");
+
+        let r = app.get("/api/v1/reports/monthly.xlsx?month=2026-10").await;
+        assert_eq!(r.status, 200);
+        let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.raw.clone())).expect("a workbook");
+        let overdue = book.worksheet_range("逾期隐患").expect("overdue sheet");
+        assert_eq!(overdue.height(), 2101);
+        assert_eq!(overdue.get_value((2100, 7)), Some(&Data::String("待整改".into())));
+    }
 }

@@ -1,0 +1,150 @@
+//! The monthly report, built in one snapshot and written straight into a temporary file
+//! as JSON, one CSV table or a workbook: the figures first, then each line table row by
+//! row from a database cursor. Memory stays flat however long the overdue list is, and
+//! the connection is released before the first byte goes to a (possibly slow) client.
+
+use std::fs::File;
+use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::path::Path;
+
+use super::model::{Filter, GroupBy, MonthlyHead, Period, Table, LINE_TABLES};
+use super::writers::{self, CsvSink, TableSink, XlsxSink};
+use super::{lines, store};
+use crate::db::DbConn;
+use crate::error::{ApiError, ApiResult};
+
+/// What to write.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Format {
+    Json,
+    /// One table of the workbook.
+    Csv(Table),
+    Xlsx,
+}
+
+/// A report to build.
+#[derive(Debug, Clone)]
+pub struct Request {
+    pub month: String,
+    pub filter: Filter,
+    pub english: bool,
+    pub format: Format,
+}
+
+fn io_error(e: std::io::Error) -> ApiError {
+    ApiError::internal("cannot write the report", e)
+}
+
+/// The figures: totals, leader-led totals, enforcement totals, by community, by category.
+fn head(conn: &mut DbConn, r: &Request, replay: bool) -> ApiResult<MonthlyHead> {
+    let f = &r.filter;
+    Ok(MonthlyHead {
+        month: r.month.clone(),
+        period: Period { from: f.from, to: f.to, as_of: f.as_of },
+        totals: store::totals(conn, f, replay)?,
+        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, replay)?,
+        enforcement_totals: store::enforcement(conn, f)?,
+        by_community: store::rows(conn, f, GroupBy::Community, replay, r.english)?,
+        by_category: store::rows(conn, f, GroupBy::Category, replay, r.english)?,
+    })
+}
+
+/// Builds the report into `file` (a fresh temporary file) and answers it rewound, with
+/// its length. `tmp_dir` takes the workbook's scratch files.
+pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiResult<(File, u64)> {
+    let mut file = conn.read_snapshot(|conn| -> ApiResult<File> {
+        let replay = !store::nothing_after(conn, r.filter.as_of)?;
+        let head = head(conn, r, replay)?;
+        match r.format {
+            Format::Json => json(conn, r, replay, &head, file),
+            Format::Csv(table) => {
+                let mut sink = CsvSink::new(BufWriter::new(file))?;
+                table_rows(conn, r, replay, &head, table, &mut sink)?;
+                sink.finish()?.into_inner().map_err(|e| io_error(e.into_error()))
+            }
+            Format::Xlsx => {
+                let mut sink = XlsxSink::new(tmp_dir)?;
+                for table in Table::ALL {
+                    table_rows(conn, r, replay, &head, table, &mut sink)?;
+                }
+                let mut out = BufWriter::new(file);
+                sink.finish(&mut out)?;
+                out.into_inner().map_err(|e| io_error(e.into_error()))
+            }
+        }
+    })?;
+    let len = file.stream_position().map_err(io_error)?;
+    file.seek(SeekFrom::Start(0)).map_err(io_error)?;
+    Ok((file, len))
+}
+
+/// The JSON report: the head's fields, then each line table as an array written line by
+/// line. The shape is [`super::model::Monthly`].
+fn json(conn: &mut DbConn, r: &Request, replay: bool, head: &MonthlyHead, file: File) -> ApiResult<File> {
+    let json_error = |e: serde_json::Error| ApiError::internal("cannot write the report", e);
+    let mut out = BufWriter::with_capacity(64 * 1024, file);
+    let mut opening = serde_json::to_vec(head).map_err(json_error)?;
+    // `{…}` without its closing brace: the line tables follow as more members.
+    opening.pop();
+    out.write_all(&opening).map_err(io_error)?;
+    for table in LINE_TABLES {
+        write!(out, ",\"{}\":[", table.as_str()).map_err(io_error)?;
+        let mut array = JsonArray { out: &mut out, empty: true };
+        let f = &r.filter;
+        match table {
+            Table::Overdue | Table::Major => {
+                lines::hazards(conn, f, replay, table == Table::Major, |l| array.push(&l))?
+            }
+            Table::Enforcement => lines::enforcement(conn, f, |l| array.push(&l))?,
+            _ => lines::leader_led(conn, f, replay, |l| array.push(&l))?,
+        }
+        out.write_all(b"]").map_err(io_error)?;
+    }
+    out.write_all(b"}").map_err(io_error)?;
+    out.into_inner().map_err(|e| io_error(e.into_error()))
+}
+
+/// The elements of a JSON array, written as they come.
+struct JsonArray<'a, W: Write> {
+    out: &'a mut W,
+    empty: bool,
+}
+
+impl<W: Write> JsonArray<'_, W> {
+    fn push(&mut self, value: &impl serde::Serialize) -> ApiResult<()> {
+        if !self.empty {
+            self.out.write_all(b",").map_err(io_error)?;
+        }
+        self.empty = false;
+        serde_json::to_writer(&mut *self.out, value).map_err(|e| ApiError::internal("cannot write the report", e))
+    }
+}
+
+/// One table, header and rows, into a sink.
+fn table_rows(
+    conn: &mut DbConn,
+    r: &Request,
+    replay: bool,
+    head: &MonthlyHead,
+    table: Table,
+    sink: &mut dyn TableSink,
+) -> ApiResult<()> {
+    let en = r.english;
+    let f = &r.filter;
+    if let Some(sheet) = writers::figures(head, table, en) {
+        sink.start(writers::name(table, en), &sheet.headers)?;
+        for row in &sheet.rows {
+            sink.row(row)?;
+        }
+        return sink.end();
+    }
+    sink.start(writers::name(table, en), &writers::line_headers(table, en))?;
+    match table {
+        Table::Overdue | Table::Major => {
+            lines::hazards(conn, f, replay, table == Table::Major, |l| sink.row(&writers::hazard_cells(&l, en)))?
+        }
+        Table::Enforcement => lines::enforcement(conn, f, |l| sink.row(&writers::enforcement_cells(&l, en)))?,
+        _ => lines::leader_led(conn, f, replay, |l| sink.row(&writers::leader_led_cells(&l, en)))?,
+    }
+    sink.end()
+}
