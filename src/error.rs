@@ -190,6 +190,15 @@ impl From<diesel::result::Error> for ApiError {
             Error::DatabaseError(DatabaseErrorKind::SerializationFailure, _) => {
                 ApiError::Conflict("the record was changed concurrently; retry".to_string())
             }
+            Error::DatabaseError(
+                DatabaseErrorKind::ClosedConnection | DatabaseErrorKind::UnableToSendCommand,
+                info,
+            ) => {
+                // The database restarted or the network dropped: the pool discards this
+                // connection (see `AppState::db`) and the client may simply retry.
+                tracing::warn!(message = info.message(), "database connection lost");
+                ApiError::Unavailable("the database connection was lost; retry the request".to_string())
+            }
             other => ApiError::internal("database error", other),
         }
     }

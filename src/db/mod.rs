@@ -92,6 +92,9 @@ pub fn connect(url: &str, pool_size: u32) -> Result<DbPool, DbSetupError> {
     let manager = ConnectionManager::<DbConn>::new(url);
     let pool = Pool::builder()
         .max_size(pool_size)
+        // No `SELECT 1` before each use: a lost connection is discarded when it fails
+        // instead (`discard`).
+        .test_on_check_out(false)
         .min_idle(Some(1))
         .connection_timeout(Duration::from_secs(10))
         .connection_customizer(Box::new(ConnectionSetup))
@@ -114,6 +117,13 @@ fn run_migrations(engine: Engine, url: &str) -> Result<(), DbSetupError> {
         }
     }
     Ok(())
+}
+
+/// Marks a pooled connection broken, so that the pool closes it when it comes back
+/// instead of lending it again (after the database restarted, say).
+pub fn discard(conn: &mut DbConn) {
+    use diesel::connection::TransactionManager;
+    <DbConn as Connection>::TransactionManager::transaction_manager_status_mut(conn).set_in_error();
 }
 
 /// Runs the same diesel expression on the engine's own connection, for statements the

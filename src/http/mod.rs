@@ -31,6 +31,10 @@ impl AppState {
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
+    ///
+    /// Connections are not pinged when taken from the pool (that would be one more round
+    /// trip per request); a connection found lost (503) is marked broken here, so the
+    /// pool drops it instead of handing it out again.
     pub async fn db<T, F>(&self, f: F) -> ApiResult<T>
     where
         F: FnOnce(&mut DbConn) -> ApiResult<T> + Send + 'static,
@@ -39,7 +43,11 @@ impl AppState {
         let pool = self.pool.clone();
         web::block(move || {
             let mut conn = pool.get()?;
-            f(&mut conn)
+            let result = f(&mut conn);
+            if matches!(result, Err(ApiError::Unavailable(_))) {
+                crate::db::discard(&mut conn);
+            }
+            result
         })
         .await?
     }

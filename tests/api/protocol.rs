@@ -187,3 +187,36 @@ fn collect_refs(value: &serde_json::Value, out: &mut Vec<String>) {
         _ => {}
     }
 }
+
+/// PostgreSQL restarts (here: every connection of the pool is ended from the server side).
+/// Each lost connection fails one request with a 503 the client can retry, and is then
+/// dropped by the pool: the service recovers by itself, it never keeps lending a dead one.
+#[actix_web::test]
+async fn a_lost_database_connection_fails_one_request_and_is_replaced() {
+    let Some(app) = TestApp::postgres().await else {
+        eprintln!("{PG_ENV} unset: not run");
+        return;
+    };
+    let burst = || futures_util::future::join_all((0..4).map(|_| app.get("/api/v1/communities")));
+    for r in burst().await {
+        assert_eq!(r.status, 200, "{:?}", r.body);
+    }
+    assert!(app.terminate_database_connections() >= 1, "the pool had connections open");
+    let mut failed = 0;
+    for _ in 0..4 {
+        for r in burst().await {
+            match r.status {
+                200 => {}
+                503 => {
+                    assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
+                    failed += 1;
+                }
+                other => panic!("{other}: {:?}", r.body),
+            }
+        }
+    }
+    assert!(failed <= 4, "at most one failure per pooled connection (4), not {failed}");
+    for r in burst().await {
+        assert_eq!(r.status, 200, "recovered: {:?}", r.body);
+    }
+}

@@ -7,7 +7,7 @@ use std::time::Duration;
 use actix_web::http::Method;
 use chrono::{DateTime, Utc};
 use diesel::connection::SimpleConnection;
-use diesel::Connection;
+use diesel::{Connection, RunQueryDsl};
 use serde_json::{json, Value};
 
 use safetrace::clock::ManualClock;
@@ -138,12 +138,31 @@ impl TestApp {
             .unwrap_or_else(|e| panic!("{PG_ENV} is set but PostgreSQL cannot be reached: {e}"));
         conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create test schema");
         let sep = if base_url.contains('?') { '&' } else { '?' };
-        let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}");
+        let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}&application_name={schema}");
         Some(Self::start(Engine::Postgres, &url, TestDb::Postgres { base_url, schema }).await)
     }
 
     async fn start(engine: Engine, url: &str, guard: TestDb) -> TestApp {
         Self::start_with(engine, url, guard, test_config(), true).await
+    }
+
+    /// PostgreSQL only: ends every server-side connection of this app's pool, as a
+    /// database restart would, and answers how many there were.
+    pub fn terminate_database_connections(&self) -> i64 {
+        #[derive(diesel::QueryableByName)]
+        struct Ended {
+            #[diesel(sql_type = diesel::sql_types::BigInt)]
+            n: i64,
+        }
+        let TestDb::Postgres { base_url, schema } = &self._db else { panic!("a PostgreSQL app") };
+        let mut conn = diesel::PgConnection::establish(base_url).expect("postgres");
+        diesel::sql_query(
+            "SELECT COUNT(pg_terminate_backend(pid)) AS n FROM pg_stat_activity WHERE application_name = $1",
+        )
+        .bind::<diesel::sql_types::Text, _>(schema)
+        .get_result::<Ended>(&mut conn)
+        .expect("terminate")
+        .n
     }
 
     /// The current moment of the test clock.
@@ -174,7 +193,7 @@ impl TestApp {
                 let mut conn = diesel::PgConnection::establish(&base_url).expect("postgres");
                 conn.batch_execute(&format!("CREATE SCHEMA {schema}")).expect("create test schema");
                 let sep = if base_url.contains('?') { '&' } else { '?' };
-                let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}");
+                let url = format!("{base_url}{sep}options=-csearch_path%3D{schema}&application_name={schema}");
                 Self::start_with(engine, &url, TestDb::Postgres { base_url, schema }, config, bootstrap).await
             }
         }
