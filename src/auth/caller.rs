@@ -69,7 +69,7 @@ impl FromRequest for Caller {
                     if tok.revoked_at.is_some() || tok.expires_at <= now || !user.active {
                         return Err(invalid());
                     }
-                    store::touch(conn, tok.id, now)?;
+                    store::touch(conn, &tok, now)?;
                     let scope = user_store::scope_of(conn, &user)?;
                     Ok(Caller {
                         user_id: user.id,

@@ -36,12 +36,16 @@ pub fn lookup(conn: &mut DbConn, digest: &str) -> ApiResult<Option<(TokenRow, Us
         .optional()?)
 }
 
-/// Marks the token used now, unless that was recorded less than a minute ago, so that
-/// a read does not become a write on every request.
-pub fn touch(conn: &mut DbConn, token_id: Id, now: Moment) -> ApiResult<()> {
+/// Marks the token used now, unless that was recorded less than a minute ago (as the
+/// row just read says), so that a read does not become a write, or even a statement,
+/// on every request.
+pub fn touch(conn: &mut DbConn, token: &TokenRow, now: Moment) -> ApiResult<()> {
     let a_minute_ago = Moment(now.0 - chrono::Duration::seconds(60));
+    if token.last_used_at > a_minute_ago {
+        return Ok(());
+    }
     diesel::update(
-        auth_tokens::table.filter(auth_tokens::id.eq(token_id)).filter(auth_tokens::last_used_at.le(a_minute_ago)),
+        auth_tokens::table.filter(auth_tokens::id.eq(token.id)).filter(auth_tokens::last_used_at.le(a_minute_ago)),
     )
     .set(auth_tokens::last_used_at.eq(now))
     .execute(conn)?;

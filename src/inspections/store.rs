@@ -20,6 +20,7 @@ use crate::error::{ApiError, ApiResult};
 use crate::hazards::model::{Hazard, HazardEventRow, HazardRow};
 use crate::hazards::store as hazard_store;
 use crate::http::page::PageRequest;
+use crate::units::model::Unit;
 use crate::units::store as unit_store;
 
 /// Whether a submission was stored now or had been stored before.
@@ -66,8 +67,7 @@ pub fn submit(
             return Ok((Outcome::Replayed, detail));
         }
     }
-    check_references(conn, &req, caller)?;
-    let unit = unit_store::get(conn, req.unit_id)?;
+    let unit = check_references(conn, &req, caller)?;
     let inspection_id = req.id.unwrap_or_else(Id::new_v7);
     let found_on = local_date(req.inspected_at, tz);
     let row = InspectionRow {
@@ -151,12 +151,13 @@ pub fn submit(
     Ok((Outcome::Created, InspectionDetail { inspection, hazards }))
 }
 
-/// Every reference of a submission that names a missing record, as one 422.
-fn check_references(conn: &mut DbConn, req: &NewInspection, caller: &Caller) -> ApiResult<()> {
+/// Every reference of a submission that names a missing record, as one 422; else the
+/// inspected unit.
+fn check_references(conn: &mut DbConn, req: &NewInspection, caller: &Caller) -> ApiResult<Unit> {
     let scope = &caller.scope;
     let mut p = Problems::new();
-    let unit = unit_store::find(conn, req.unit_id)?;
-    if !unit.is_some_and(|u| scope.allows(u.community_id)) {
+    let unit = unit_store::find(conn, req.unit_id)?.filter(|u| scope.allows(u.community_id));
+    if unit.is_none() {
         p.push("unit_id", "not_found", "no unit has this id");
     }
     if let Some(cid) = req.campaign_id {
@@ -176,7 +177,8 @@ fn check_references(conn: &mut DbConn, req: &NewInspection, caller: &Caller) -> 
             p.push(format!("hazards[{i}].id"), "already_exists", "a hazard with this id already exists");
         }
     }
-    p.into_result()
+    p.into_result()?;
+    unit.ok_or_else(|| ApiError::field("unit_id", "not_found", "no unit has this id"))
 }
 
 fn detail_of(conn: &mut DbConn, row: InspectionRow, today: NaiveDate) -> ApiResult<InspectionDetail> {
