@@ -10,6 +10,22 @@ use safetrace::clock::SystemClock;
 use safetrace::config::{Cli, Command, Settings};
 use safetrace::{app, db, AppState};
 
+/// glibc gives threads that allocate their own arenas (up to eight per core) and keeps
+/// what was freed in each: with 16 clients the server held 110 MiB while 47 MiB were in
+/// use. One arena lets every thread reuse what any other freed (measured: 52 MiB peak;
+/// throughput unchanged on 2 cores, where per-thread caches take most small allocations).
+/// `MALLOC_ARENA_MAX` in the environment still wins.
+fn limit_malloc_arenas() {
+    #[cfg(all(target_os = "linux", target_env = "gnu"))]
+    if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
+        // SAFETY: mallopt only tunes the allocator, and runs first thing in main, before
+        // any other thread exists.
+        unsafe {
+            libc::mallopt(libc::M_ARENA_MAX, 1);
+        }
+    }
+}
+
 fn init_logging(settings: &Settings) {
     let filter = EnvFilter::try_new(&settings.log).unwrap_or_else(|_| EnvFilter::new("info"));
     let builder = tracing_subscriber::fmt().with_env_filter(filter);
@@ -21,6 +37,7 @@ fn init_logging(settings: &Settings) {
 }
 
 fn main() -> std::process::ExitCode {
+    limit_malloc_arenas();
     let cli = Cli::parse();
     init_logging(&cli.settings);
     match run(cli) {
@@ -78,7 +95,12 @@ fn bootstrap_admin(settings: &Settings, pool: &db::DbPool) -> Result<(), Box<dyn
 fn serve(settings: Settings, pool: db::DbPool) -> Result<(), Box<dyn std::error::Error>> {
     let state = AppState::new(pool, settings.app_config(), Arc::new(SystemClock));
     let bind = settings.bind;
-    let workers = settings.workers;
+    let workers =
+        settings.workers.unwrap_or_else(|| std::thread::available_parallelism().map_or(1, |n| n.get())).max(1);
+    // Database work runs on each worker's blocking threads; more of them than there are
+    // pooled connections would only wait for one, each with its own stack and allocator
+    // arena. One spare per worker reads report files and hashes passwords meanwhile.
+    let blocking_threads = (settings.pool_size as usize).div_ceil(workers) + 1;
     let tls = match (&settings.tls_cert, &settings.tls_key) {
         (Some(cert), Some(key)) => Some(safetrace::tls::server_config(cert, key)?),
         _ => None,
@@ -90,9 +112,7 @@ fn serve(settings: Settings, pool: db::DbPool) -> Result<(), Box<dyn std::error:
             Some(config) => server.bind_rustls_0_23(bind, config)?,
             None => server.bind(bind)?,
         };
-        if let Some(n) = workers {
-            server = server.workers(n);
-        }
+        server = server.workers(workers).worker_max_blocking_threads(blocking_threads);
         tracing::info!(%bind, "safetrace listening on {scheme}://{bind}/");
         server.run().await
     })?;

@@ -61,18 +61,19 @@ pub async fn login(state: State, body: JsonBody<Login>) -> ApiResult<web::Json<S
     }
     // Verify on the blocking pool, outside any transaction: argon2 is slow on purpose.
     let pw = req.password;
-    let user = web::block(move || match user {
-        Some(u) if u.active && password::verify(&pw, &u.password_hash) => Some(u),
-        Some(u) => {
-            let _ = u;
-            None
-        }
-        None => {
-            password::verify_dummy(&pw);
-            None
-        }
-    })
-    .await?;
+    let user = state
+        .hashing(move || match user {
+            Some(u) if u.active && password::verify(&pw, &u.password_hash) => Some(u),
+            Some(u) => {
+                let _ = u;
+                None
+            }
+            None => {
+                password::verify_dummy(&pw);
+                None
+            }
+        })
+        .await?;
     let Some(user) = user else {
         let name = username.clone();
         state

@@ -68,9 +68,11 @@ struct ConnectionSetup;
 
 /// SQLite: enforce foreign keys, wait for writers instead of failing, and fsync at
 /// `synchronous=FULL` so a committed record survives a power cut (WAL makes that cheap);
-/// a 2 MiB page cache per connection keeps a full pool small (the OS caches the file too).
+/// a 512 KiB page cache per connection keeps a full pool small (the OS caches the file
+/// too, and a write by another connection empties it anyway): 16 connections at 2 MiB
+/// each were a third of the server's resident memory.
 const SQLITE_PRAGMAS: &str = "PRAGMA foreign_keys = ON; PRAGMA busy_timeout = 10000; \
-     PRAGMA synchronous = FULL; PRAGMA cache_size = -2000;";
+     PRAGMA synchronous = FULL; PRAGMA cache_size = -500;";
 
 impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
     fn on_acquire(&self, conn: &mut DbConn) -> Result<(), diesel::r2d2::Error> {

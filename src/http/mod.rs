@@ -22,12 +22,16 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Permits to build a monthly report.
     pub report_builds: Arc<tokio::sync::Semaphore>,
+    /// Permits to hash or verify a password: one per core.
+    pub password_hashing: Arc<tokio::sync::Semaphore>,
 }
 
 impl AppState {
     pub fn new(pool: DbPool, config: AppConfig, clock: Arc<dyn Clock>) -> Self {
         let report_builds = Arc::new(tokio::sync::Semaphore::new(config.report_concurrency.max(1)));
-        AppState { pool, config: Arc::new(config), clock, report_builds }
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let password_hashing = Arc::new(tokio::sync::Semaphore::new(cores));
+        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
@@ -50,6 +54,19 @@ impl AppState {
             result
         })
         .await?
+    }
+
+    /// Runs password hashing or verification on the blocking pool, at most one per core
+    /// at a time: argon2 takes 19 MiB and tens of milliseconds each, on purpose, so a
+    /// burst of logins must queue rather than take memory in proportion to its size.
+    pub async fn hashing<T, F>(&self, f: F) -> ApiResult<T>
+    where
+        F: FnOnce() -> T + Send + 'static,
+        T: Send + 'static,
+    {
+        let _permit =
+            self.password_hashing.acquire().await.map_err(|e| ApiError::internal("the hashing queue is closed", e))?;
+        Ok(web::block(f).await?)
     }
 
     /// Like [`AppState::db`], inside one write transaction.

@@ -13,8 +13,11 @@ use crate::http::page::{Cursor, Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
 
-async fn hash(password: String) -> ApiResult<String> {
-    web::block(move || password::hash(&password)).await?.map_err(|e| ApiError::internal("password hashing failed", e))
+async fn hash(state: &State, password: String) -> ApiResult<String> {
+    state
+        .hashing(move || password::hash(&password))
+        .await?
+        .map_err(|e| ApiError::internal("password hashing failed", e))
 }
 
 #[utoipa::path(
@@ -31,7 +34,7 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewUser>) -> Ap
     caller.require(Permission::ManageUsers)?;
     let req = body.into_inner();
     req.check()?;
-    let hashed = hash(req.password.clone()).await?;
+    let hashed = hash(&state, req.password.clone()).await?;
     let now = state.clock.now();
     let actor = caller.actor();
     let user = state.write(move |conn| store::create(conn, req, hashed, now, &actor)).await?;
@@ -100,7 +103,7 @@ pub async fn update(
     let current = state.db(move |conn| store::get(conn, id)).await?;
     patch.check(&current.username)?;
     let hashed = match &patch.password {
-        Some(pw) => Some(hash(pw.clone()).await?),
+        Some(pw) => Some(hash(&state, pw.clone()).await?),
         None => None,
     };
     let now = state.clock.now();

@@ -27,6 +27,19 @@ async fn attempt(app: &TestApp, password: &str) -> Resp {
 }
 
 both_engines! {
+    async fn a_burst_of_logins_queues_for_hashing_and_every_one_gets_in(app) {
+        // Password checks run one per core at a time; the rest wait, none is refused.
+        let logins = (0..6).map(|_| app.login("admin", ADMIN_PASSWORD));
+        let tokens = futures_util::future::join_all(logins).await;
+        let mut distinct = tokens.clone();
+        distinct.sort();
+        distinct.dedup();
+        assert_eq!(distinct.len(), 6, "six sessions");
+        for t in &tokens {
+            assert_eq!(app.get_as(Some(t), "/api/v1/auth/me").await.status, 200);
+        }
+    }
+
     async fn login_gives_a_token_and_wrong_credentials_a_401(app) {
         let r = app.post_as(None, "/api/v1/auth/login", &json!({"username": "admin", "password": ADMIN_PASSWORD})).await;
         assert_eq!(r.status, 200);
