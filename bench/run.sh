@@ -76,6 +76,9 @@ for engine in $ENGINES; do
                 -f bench/submission.sql "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
             record "$engine" "{\"ceiling\":\"pgbench-submit\",\"clients\":$c,\"throughput\":$tps}"
         done
+        tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$RUN" -D unit="$unit" -D community="$community" \
+            -f bench/submission-one-statement.sql "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+        record "$engine" "{\"ceiling\":\"pgbench-submit-one-statement\",\"clients\":16,\"throughput\":$tps}"
     else
         record "$engine" "$($CEILING sqlite-submit "$url" "$RUN")"
     fi
