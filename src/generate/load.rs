@@ -4,6 +4,8 @@
 //! keys of the bulk tables) are dropped first and rebuilt once at the end.
 
 use std::collections::VecDeque;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::mpsc::Receiver;
 use std::sync::Mutex;
 use std::time::Instant;
 
@@ -250,30 +252,81 @@ impl Loader {
         Ok(loader)
     }
 
-    /// Writes a batch in one transaction.
-    pub fn flush(&mut self, conn: &mut DbConn, ready: Ready) -> Result<Counts, String> {
-        let Ready { counts, batch: b, copy } = ready;
+    /// Writes the batches as they come, each in one transaction. On PostgreSQL two
+    /// connections take turns (the server works on both cores): batches never refer to one
+    /// another, so their order does not matter.
+    pub fn load(&mut self, conn: &mut DbConn, pool: &DbPool, batches: Receiver<Ready>) -> Result<Counts, String> {
+        let mut totals = Counts::default();
         if let Some(sq) = &mut self.sqlite {
-            sqlite_insert(sq, &b).map_err(err)?;
-            return Ok(counts);
-        }
-        conn.write(|conn| -> Result<(), diesel::result::Error> {
-            if let (DbConn::Postgresql(c), Some(data)) = (&mut *conn, &copy) {
-                pg_copy(c, data)?;
-            } else {
-                bulk!(conn, crate::db::schema::inspections::table, &b.inspections);
-                bulk!(conn, crate::db::schema::hazards::table, &b.hazards);
-                bulk!(conn, crate::db::schema::hazard_events::table, &b.events);
-                bulk!(conn, crate::db::schema::rectifications::table, &b.rectifications);
+            for ready in batches {
+                sqlite_insert(sq, &ready.batch).map_err(err)?;
+                totals.add(&ready.counts);
             }
-            bulk!(conn, enforcement_actions::table, &b.actions);
-            bulk!(conn, enforcement_outcomes::table, &b.outcomes);
-            Ok(())
-        })
-        .map_err(err)?;
-        Ok(counts)
+            return Ok(totals);
+        }
+        let mut second = match conn {
+            DbConn::Postgresql(_) => pool.get_timeout(std::time::Duration::from_secs(5)).ok(),
+            DbConn::Sqlite(_) => None,
+        };
+        if let Some(c) = second.as_deref_mut() {
+            c.batch_execute("SET synchronous_commit = off").map_err(err)?;
+        }
+        let mut conns: Vec<&mut DbConn> = vec![conn];
+        conns.extend(second.as_deref_mut());
+        let batches = Mutex::new(batches);
+        let failed = AtomicBool::new(false);
+        let (batches, failed) = (&batches, &failed);
+        std::thread::scope(|s| {
+            let workers: Vec<_> = conns
+                .into_iter()
+                .map(|c| {
+                    s.spawn(move || -> Result<Counts, String> {
+                        let mut counts = Counts::default();
+                        while !failed.load(Ordering::Relaxed) {
+                            let next = batches.lock().map_err(err)?.recv();
+                            let Ok(ready) = next else { break };
+                            if let Err(e) = flush(c, ready).map(|n| counts.add(&n)) {
+                                failed.store(true, Ordering::Relaxed);
+                                return Err(e);
+                            }
+                        }
+                        Ok(counts)
+                    })
+                })
+                .collect();
+            for w in workers {
+                totals.add(&w.join().map_err(|_| "a loading thread panicked".to_string())??);
+            }
+            Ok::<(), String>(())
+        })?;
+        if let Some(c) = second.as_deref_mut() {
+            c.batch_execute("SET synchronous_commit = on").map_err(err)?;
+        }
+        Ok(totals)
     }
+}
 
+/// Writes a batch in one transaction through diesel's connection.
+fn flush(conn: &mut DbConn, ready: Ready) -> Result<Counts, String> {
+    let Ready { counts, batch: b, copy } = ready;
+    conn.write(|conn| -> Result<(), diesel::result::Error> {
+        if let (DbConn::Postgresql(c), Some(data)) = (&mut *conn, &copy) {
+            pg_copy(c, data)?;
+        } else {
+            bulk!(conn, crate::db::schema::inspections::table, &b.inspections);
+            bulk!(conn, crate::db::schema::hazards::table, &b.hazards);
+            bulk!(conn, crate::db::schema::hazard_events::table, &b.events);
+            bulk!(conn, crate::db::schema::rectifications::table, &b.rectifications);
+        }
+        bulk!(conn, enforcement_actions::table, &b.actions);
+        bulk!(conn, enforcement_outcomes::table, &b.outcomes);
+        Ok(())
+    })
+    .map_err(err)?;
+    Ok(counts)
+}
+
+impl Loader {
     /// Rebuilds what was dropped, refreshes the statistics, and restores the settings.
     pub fn finish(self, conn: &mut DbConn, pool: &DbPool) -> Result<(), String> {
         match conn {

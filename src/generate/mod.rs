@@ -236,10 +236,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
         let (tx, rx) = std::sync::mpsc::sync_channel::<load::Ready>(2);
         let bar = &bar;
         let producer = s.spawn(move || produce(g, &world, bar, |batch| tx.send(load::ready(engine, batch)).is_ok()));
-        let mut totals = load::Counts::default();
-        for ready in rx {
-            totals.add(&loader.flush(&mut conn, ready)?);
-        }
+        let totals = loader.load(&mut conn, pool, rx)?;
         producer.join().map_err(|_| "the generating thread panicked".to_string())?;
         Ok(totals)
     })?;
