@@ -265,7 +265,7 @@ impl Loader {
             return Ok(totals);
         }
         let mut second = match conn {
-            DbConn::Postgresql(_) => pool.get_timeout(std::time::Duration::from_secs(5)).ok(),
+            DbConn::Postgresql(_) => second_connection(pool),
             DbConn::Sqlite(_) => None,
         };
         if let Some(c) = second.as_deref_mut() {
@@ -383,11 +383,7 @@ fn pg_finish(
     const SESSION: &str =
         "SET maintenance_work_mem = '256MB'; SET work_mem = '256MB'; SET max_parallel_maintenance_workers = 0";
     const RESET: &str = "RESET maintenance_work_mem; RESET work_mem; RESET max_parallel_maintenance_workers";
-    let mut second = if indexes.len() + constraints.len() > 1 {
-        pool.get_timeout(std::time::Duration::from_secs(5)).ok()
-    } else {
-        None
-    };
+    let mut second = if indexes.len() + constraints.len() > 1 { second_connection(pool) } else { None };
     let mut conns: Vec<&mut diesel::PgConnection> = vec![c];
     if let Some(DbConn::Postgresql(c2)) = second.as_deref_mut() {
         conns.push(c2);
@@ -419,6 +415,11 @@ fn pg_finish(
     conns[0].batch_execute("ANALYZE").map_err(err)?;
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "analyzed");
     Ok(())
+}
+
+/// Another connection from the pool, if it has one to spare soon (else one does it all).
+fn second_connection(pool: &DbPool) -> Option<crate::db::PooledConn> {
+    (pool.max_size() > 1).then(|| pool.get_timeout(std::time::Duration::from_secs(5)).ok()).flatten()
 }
 
 /// Runs the statements, each on whichever connection is free first.
