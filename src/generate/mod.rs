@@ -135,7 +135,8 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
     let started = std::time::Instant::now();
     let mut g = Gen { rng: ChaCha8Rng::seed_from_u64(args.seed) };
     let mut conn = pool.get().map_err(|e| e.to_string())?;
-    let dropped = load::prepare(&mut conn)?;
+    let engine = conn.engine();
+    let mut loader = load::Loader::prepare(&mut conn)?;
     let start = tz
         .from_local_datetime(&args.from.and_hms_opt(8, 0, 0).unwrap_or_default())
         .single()
@@ -214,7 +215,10 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
                 created_by: Some(user.id),
             })
             .collect();
-    load::people_and_places(&mut conn, &user, &communities, &units, &campaigns)?;
+    tracing::debug!(seconds = started.elapsed().as_secs_f64(), "people and places made");
+    let t = std::time::Instant::now();
+    loader.people_and_places(&mut conn, &user, &communities, &units, &campaigns)?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "people and places loaded");
 
     let bar =
         if args.quiet { indicatif::ProgressBar::hidden() } else { indicatif::ProgressBar::new(args.hazards as u64) };
@@ -223,9 +227,59 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
     let end = start + Duration::days(args.days);
+    // Generating (here) and loading (the database) side by side, one core each: a thread
+    // makes the batches, in the seed's order, and hands them over two at most ahead.
+    let world =
+        World { args, tz, start, end, user: user.id, communities: &communities, units: &units, campaigns: &campaigns };
+    let t = std::time::Instant::now();
+    let totals = std::thread::scope(|s| -> Result<load::Counts, String> {
+        let (tx, rx) = std::sync::mpsc::sync_channel::<load::Ready>(2);
+        let bar = &bar;
+        let producer = s.spawn(move || produce(g, &world, bar, |batch| tx.send(load::ready(engine, batch)).is_ok()));
+        let totals = loader.load(&mut conn, pool, rx)?;
+        producer.join().map_err(|_| "the generating thread panicked".to_string())?;
+        Ok(totals)
+    })?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "generated and loaded");
+    let t = std::time::Instant::now();
+    loader.finish(&mut conn, pool)?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "finished");
+    bar.finish_and_clear();
+    Ok(format!(
+        "generated {} inspections, {} hazards, {} events, {} rectifications, {} enforcement actions in {:.1} s (seed {})",
+        totals.inspections,
+        totals.hazards,
+        totals.events,
+        totals.rectifications,
+        totals.actions,
+        started.elapsed().as_secs_f64(),
+        args.seed
+    ))
+}
+
+/// Hazards per batch (with their inspections and histories: about 3.5 rows each), written
+/// in one transaction. Big batches rewrite fewer pages of the primary-key indexes, which
+/// every batch touches all over (ids are random within the year).
+const BATCH_HAZARDS: usize = 100_000;
+
+/// What the records refer to.
+struct World<'a> {
+    args: &'a GenerateArgs,
+    tz: Tz,
+    start: chrono::DateTime<Utc>,
+    end: chrono::DateTime<Utc>,
+    user: Id,
+    communities: &'a [Community],
+    units: &'a [Unit],
+    campaigns: &'a [Campaign],
+}
+
+/// Makes the inspections, hazards and their histories, then the enforcement actions, and
+/// hands them to `emit` batch by batch (until it answers false: the loading stopped).
+fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl FnMut(load::Batch) -> bool) {
+    let World { args, tz, start, end, user, communities, units, campaigns } = *w;
     let mut made = 0usize;
     let mut batch = load::Batch::default();
-    let mut totals = load::Counts::default();
     while made < args.hazards {
         // One inspection with 0–3 hazards (1.4 on average, as in a real year).
         let unit = &units[g.rng.random_range(0..units.len())];
@@ -255,7 +309,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
             notes: None,
             request_hash: format!("generated-{inspection_id}"),
             recorded_at,
-            created_by: Some(user.id),
+            created_by: Some(user),
         });
         for _ in 0..n_hazards {
             hazard(
@@ -269,14 +323,14 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
                 inspected_at,
                 recorded_at,
                 end,
-                user.id,
+                user,
                 tz,
             );
         }
         made += n_hazards;
         bar.inc(n_hazards as u64);
-        if batch.hazards.len() >= 20_000 {
-            totals.add(&load::flush(&mut conn, &mut batch)?);
+        if batch.hazards.len() >= BATCH_HAZARDS && !emit(std::mem::take(&mut batch)) {
+            return;
         }
     }
     // Joint enforcement: about one action per hundred hazards.
@@ -300,7 +354,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
             summary: "联合执法检查".into(),
             request_hash: format!("generated-{action_id}"),
             recorded_at: at,
-            created_by: user.id,
+            created_by: user,
         });
         let n_outcomes = g.pick(&[(1usize, 80), (2, 20)]);
         let mut used = Vec::new();
@@ -330,19 +384,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
             });
         }
     }
-    totals.add(&load::flush(&mut conn, &mut batch)?);
-    load::finish(&mut conn, &dropped)?;
-    bar.finish_and_clear();
-    Ok(format!(
-        "generated {} inspections, {} hazards, {} events, {} rectifications, {} enforcement actions in {:.1} s (seed {})",
-        totals.inspections,
-        totals.hazards,
-        totals.events,
-        totals.rectifications,
-        totals.actions,
-        started.elapsed().as_secs_f64(),
-        args.seed
-    ))
+    emit(batch);
 }
 
 /// One hazard and its whole history: created; for deadline hazards, rectified and
