@@ -3,13 +3,14 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use super::model::{EnforcementAction, EnforcementFilter, NewEnforcementAction, Reinstatement};
-use super::store::{self, Stored};
+use super::store;
 use crate::auth::Caller;
 use crate::db::types::Id;
 use crate::domain::access::Permission;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
+use crate::http::idempotent;
 use crate::http::page::{Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
@@ -39,21 +40,13 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewEnforcementA
         let (hash, caller) = (hash.clone(), caller.clone());
         state.write(move |conn| store::submit(conn, req, hash, now, &caller)).await
     };
-    let (stored, action) = match (submitted, client_id) {
-        // An identical request raced this one and committed first: this one then fails on
-        // the id, or on a unit the other one has just closed.
-        (Err(e @ (ApiError::Conflict(_) | ApiError::Validation(_) | ApiError::IllegalTransition { .. })), Some(id)) => {
-            match state.db(move |conn| store::replay(conn, id, &hash, &caller.scope)).await? {
-                Some(action) => (Stored::Replayed, action),
-                None => return Err(e),
-            }
-        }
-        (result, _) => result?,
+    // An identical request that committed first makes this one fail on the id, or on a
+    // unit the other one has just closed.
+    let lost_race = |e: &ApiError| {
+        matches!(e, ApiError::Conflict(_) | ApiError::Validation(_) | ApiError::IllegalTransition { .. })
     };
-    Ok(match stored {
-        Stored::Created => HttpResponse::Created().json(action),
-        Stored::Replayed => HttpResponse::Ok().json(action),
-    })
+    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, &caller.scope));
+    Ok(idempotent::respond(idempotent::settle(submitted, client_id, lost_race, replay).await?))
 }
 
 /// Actions in scope, newest `held_on` first, each with its outcomes in scope.

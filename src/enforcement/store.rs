@@ -21,16 +21,10 @@ use crate::domain::actor::Actor;
 use crate::domain::validate::Problems;
 use crate::domain::UnitStatus;
 use crate::error::{ApiError, ApiResult};
+use crate::http::idempotent::Stored;
 use crate::http::page::{Cursor, PageRequest};
 use crate::units::model::{Unit, UnitDetail};
 use crate::units::store as unit_store;
-
-/// Whether an action was stored now or had been stored before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stored {
-    Created,
-    Replayed,
-}
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<ActionRow>> {
     Ok(ea::table.find(id).select(ActionRow::as_select()).first(conn).optional()?)

@@ -2,6 +2,7 @@
 
 pub mod body;
 pub mod download;
+pub mod idempotent;
 pub mod page;
 pub mod query;
 

@@ -3,13 +3,14 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use super::model::{Inspection, InspectionDetail, InspectionFilter, NewInspection};
-use super::store::{self, Outcome};
+use super::store;
 use crate::auth::Caller;
 use crate::db::types::Id;
 use crate::domain::access::Permission;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
+use crate::http::idempotent;
 use crate::http::page::{Cursor, Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
@@ -38,22 +39,11 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewInspection>)
         let (hash, caller) = (hash.clone(), caller.clone());
         state.write(move |conn| store::submit(conn, req, hash, now, tz, &caller)).await
     };
-    let (outcome, detail) = match (submitted, client_id) {
-        // Two identical submissions raced and the other one committed first.
-        (Err(ApiError::Conflict(_)), Some(id)) => {
-            let today = local_date(now, tz);
-            let replayed = state.db(move |conn| store::replay(conn, id, &hash, today, &caller)).await?;
-            match replayed {
-                Some(detail) => (Outcome::Replayed, detail),
-                None => return Err(ApiError::Conflict("the submission conflicts with a stored record".into())),
-            }
-        }
-        (result, _) => result?,
-    };
-    Ok(match outcome {
-        Outcome::Created => HttpResponse::Created().json(detail),
-        Outcome::Replayed => HttpResponse::Ok().json(detail),
-    })
+    // An identical submission that committed first makes this one fail on the id.
+    let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_));
+    let today = local_date(now, tz);
+    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, today, &caller));
+    Ok(idempotent::respond(idempotent::settle(submitted, client_id, lost_race, replay).await?))
 }
 
 #[utoipa::path(

@@ -19,16 +19,10 @@ use crate::domain::{HandlingType, HazardSource};
 use crate::error::{ApiError, ApiResult};
 use crate::hazards::model::{Hazard, HazardEventRow, HazardRow};
 use crate::hazards::store as hazard_store;
+use crate::http::idempotent::Stored;
 use crate::http::page::PageRequest;
 use crate::units::model::Unit;
 use crate::units::store as unit_store;
-
-/// Whether a submission was stored now or had been stored before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Outcome {
-    Created,
-    Replayed,
-}
 
 /// Looks up an earlier submission under the same client id: the same request replays,
 /// a different one under that id is a conflict.
@@ -60,11 +54,11 @@ pub fn submit(
     now: Moment,
     tz: Tz,
     caller: &Caller,
-) -> ApiResult<(Outcome, InspectionDetail)> {
+) -> ApiResult<(Stored, InspectionDetail)> {
     let today = local_date(now, tz);
     if let Some(id) = req.id {
         if let Some(detail) = replay(conn, id, &hash, today, caller)? {
-            return Ok((Outcome::Replayed, detail));
+            return Ok((Stored::Replayed, detail));
         }
     }
     let unit = check_references(conn, &req, caller)?;
@@ -148,7 +142,7 @@ pub fn submit(
         hazards.into_iter().zip(citations).map(|(h, (_, photos))| Hazard::from_row(h, today, photos)).collect();
     // The order a replay reads them back in.
     hazards.sort_by_key(|h| h.id);
-    Ok((Outcome::Created, InspectionDetail { inspection, hazards }))
+    Ok((Stored::Created, InspectionDetail { inspection, hazards }))
 }
 
 /// Every reference of a submission that names a missing record, as one 422; else the

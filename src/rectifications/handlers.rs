@@ -3,7 +3,7 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::model::{NewRectification, Rectification, Verification};
-use super::store::{self, Stored};
+use super::store;
 use crate::auth::Caller;
 use crate::db::types::Id;
 use crate::domain::access::Permission;
@@ -11,6 +11,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::hazards::handlers::hazard_detail;
 use crate::hazards::model::HazardDetail;
 use crate::http::body::JsonBody;
+use crate::http::idempotent;
 use crate::http::State;
 
 /// Record what the unit did; the hazard moves to `pending_verification`. Idempotent on `id`.
@@ -43,20 +44,11 @@ pub async fn submit(
         let (hash, caller) = (hash.clone(), caller.clone());
         state.write(move |conn| store::submit(conn, hazard_id, req, hash, now, &caller)).await
     };
-    let (stored, rect) = match (submitted, client_id) {
-        // An identical request raced this one and committed first.
-        (Err(e @ (ApiError::Conflict(_) | ApiError::IllegalTransition { .. })), Some(id)) => {
-            match state.db(move |conn| store::replay(conn, id, &hash, &caller)).await? {
-                Some(rect) => (Stored::Replayed, rect),
-                None => return Err(e),
-            }
-        }
-        (result, _) => result?,
-    };
-    Ok(match stored {
-        Stored::Created => HttpResponse::Created().json(rect),
-        Stored::Replayed => HttpResponse::Ok().json(rect),
-    })
+    // An identical request that committed first makes this one fail on the id, or on
+    // the hazard it has just moved on.
+    let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_) | ApiError::IllegalTransition { .. });
+    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, &caller));
+    Ok(idempotent::respond(idempotent::settle(submitted, client_id, lost_race, replay).await?))
 }
 
 /// Pass (the hazard closes) or reject with a comment (the hazard reopens).

@@ -15,6 +15,7 @@ use crate::domain::validate::Problems;
 use crate::domain::{Outcome, RectificationStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::hazards::store::{self as hazard_store, Change};
+use crate::http::idempotent::Stored;
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<RectificationRow>> {
     Ok(rectifications::table.find(id).select(RectificationRow::as_select()).first(conn).optional()?)
@@ -59,13 +60,6 @@ pub fn replay(conn: &mut DbConn, id: Id, hash: &str, caller: &Caller) -> ApiResu
         Some(row) if row.request_hash == hash && caller.sees(row.community_id) => Ok(Some(view(conn, row)?)),
         Some(_) => Err(ApiError::Conflict(format!("rectification {id} was already submitted with different content"))),
     }
-}
-
-/// Whether the submission was stored now or had been stored before.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Stored {
-    Created,
-    Replayed,
 }
 
 pub fn submit(
