@@ -26,6 +26,10 @@ CEILING=target/release/examples/ceiling
 
 results="$WORK/results.jsonl"
 : > "$results"
+# Each PostgreSQL measurement starts right after a checkpoint, so that none of them pays
+# for the full-page writes and flushing of one that others happen to miss (with the default
+# max_wal_size a load checkpoints every ~15 s; the generator's index builds leave one due).
+fresh() { [ "$1" != postgres ] || psql -q "$2" -c CHECKPOINT; }
 record() { # engine, json line
     echo "{\"engine\":\"$1\",$(echo "$2" | sed 's/^{//')" >> "$results"
     echo "  $1: $2"
@@ -58,10 +62,10 @@ for engine in $ENGINES; do
     units=$(curl -s -H "authorization: Bearer $token" "$base/api/v1/units?limit=200" | jq -r '[.items[].id] | join(",")')
     communities=$(curl -s -H "authorization: Bearer $token" "$base/api/v1/communities?limit=200" | jq -r '[.items[].id] | join(",")')
 
-    for c in 1 16 64; do record "$engine" "$($LOADGEN "$base" "$token" submit $c $RUN units=$units)"; done
-    for c in 1 16; do record "$engine" "$($LOADGEN "$base" "$token" rectify $c $RUN)"; done
-    for c in 1 16; do record "$engine" "$($LOADGEN "$base" "$token" list $c $RUN communities=$communities)"; done
-    for c in 1 16; do record "$engine" "$($LOADGEN "$base" "$token" monthly $c $RUN month=2026-06)"; done
+    for c in 1 16 64; do fresh "$engine" "$url"; record "$engine" "$($LOADGEN "$base" "$token" submit $c $RUN units=$units)"; done
+    for c in 1 16; do fresh "$engine" "$url"; record "$engine" "$($LOADGEN "$base" "$token" rectify $c $RUN)"; done
+    for c in 1 16; do fresh "$engine" "$url"; record "$engine" "$($LOADGEN "$base" "$token" list $c $RUN communities=$communities)"; done
+    for c in 1 16; do fresh "$engine" "$url"; record "$engine" "$($LOADGEN "$base" "$token" monthly $c $RUN month=2026-06)"; done
     rss=$(awk '/VmHWM/ {print $2}' /proc/$server/status)
     record "$engine" "{\"scenario\":\"peak_rss\",\"kib\":$rss}"
     kill $server; wait $server 2>/dev/null || true
@@ -72,13 +76,20 @@ for engine in $ENGINES; do
         unit=$(psql -tA "$url" -c "SELECT id FROM units LIMIT 1")
         community=$(psql -tA "$url" -c "SELECT community_id FROM units LIMIT 1")
         for c in 1 16; do
+            fresh "$engine" "$url"
             tps=$(pgbench -n -M prepared -c $c -j 2 -T "$RUN" -D unit="$unit" -D community="$community" \
                 -f bench/submission.sql "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
             record "$engine" "{\"ceiling\":\"pgbench-submit\",\"clients\":$c,\"throughput\":$tps}"
         done
+        fresh "$engine" "$url"
         tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$RUN" -D unit="$unit" -D community="$community" \
             -f bench/submission-one-statement.sql "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
         record "$engine" "{\"ceiling\":\"pgbench-submit-one-statement\",\"clients\":16,\"throughput\":$tps}"
+        tok=$(psql -tA "$url" -c "SELECT token_hash FROM auth_tokens LIMIT 1")
+        fresh "$engine" "$url"
+        tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$RUN" -D unit="$unit" -D community="$community" -D tok="$tok" \
+            -f bench/submission-as-sent.sql "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+        record "$engine" "{\"ceiling\":\"pgbench-submit-as-sent\",\"clients\":16,\"throughput\":$tps}"
     else
         record "$engine" "$($CEILING sqlite-submit "$url" "$RUN")"
     fi
