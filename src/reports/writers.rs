@@ -330,9 +330,11 @@ impl XlsxSink {
         })
     }
 
-    fn worksheet(&mut self) -> ApiResult<&mut rust_xlsxwriter::Worksheet> {
-        let index = self.sheet.ok_or_else(|| ApiError::Internal("no sheet started".into()))?;
-        self.workbook.worksheet_from_index(index).map_err(xlsx_error)
+    /// The sheet being written, borrowing only the workbook (so the formats and widths
+    /// stay usable beside it).
+    fn worksheet(workbook: &mut Workbook, sheet: Option<usize>) -> ApiResult<&mut rust_xlsxwriter::Worksheet> {
+        let index = sheet.ok_or_else(|| ApiError::Internal("no sheet started".into()))?;
+        workbook.worksheet_from_index(index).map_err(xlsx_error)
     }
 
     /// Writes the finished workbook to `out`.
@@ -356,20 +358,17 @@ impl TableSink for XlsxSink {
 
     fn row(&mut self, cells: &[Cell]) -> ApiResult<()> {
         let r = self.next_row;
-        let (date, percent) = (self.date.clone(), self.percent.clone());
-        let ws = self.worksheet()?;
+        let ws = Self::worksheet(&mut self.workbook, self.sheet)?;
         for (col, cell) in cells.iter().enumerate() {
             let c = col as u16;
             match cell {
                 Cell::Text(v) => ws.write_string(r, c, v).map(|_| ()),
                 Cell::Int(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
-                Cell::Date(d) => ws.write_date_with_format(r, c, d, &date).map(|_| ()),
-                Cell::Rate(Some(v)) => ws.write_number_with_format(r, c, *v, &percent).map(|_| ()),
+                Cell::Date(d) => ws.write_date_with_format(r, c, d, &self.date).map(|_| ()),
+                Cell::Rate(Some(v)) => ws.write_number_with_format(r, c, *v, &self.percent).map(|_| ()),
                 Cell::Rate(None) | Cell::Empty => Ok(()),
             }
             .map_err(xlsx_error)?;
-        }
-        for (col, cell) in cells.iter().enumerate() {
             if let Some(w) = self.widths.get_mut(col) {
                 *w = (*w).max(cell.width());
             }
@@ -379,9 +378,8 @@ impl TableSink for XlsxSink {
     }
 
     fn end(&mut self) -> ApiResult<()> {
-        let widths = std::mem::take(&mut self.widths);
-        let ws = self.worksheet()?;
-        for (col, w) in widths.iter().enumerate() {
+        let ws = Self::worksheet(&mut self.workbook, self.sheet)?;
+        for (col, w) in self.widths.iter().enumerate() {
             ws.set_column_width(col as u16, (*w as f64 + 2.0).min(60.0)).map_err(xlsx_error)?;
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
