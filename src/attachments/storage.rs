@@ -37,6 +37,14 @@ impl Storage {
         self.data_dir.join("tmp")
     }
 
+    /// An anonymous scratch file in the temporary directory (a report being built, say):
+    /// it has no name, so it is gone when closed, even after a crash.
+    pub fn scratch_file(&self) -> io::Result<File> {
+        let dir = self.tmp_dir();
+        fs::create_dir_all(&dir)?;
+        tempfile::tempfile_in(dir)
+    }
+
     /// Stored attachments.
     pub fn objects_dir(&self) -> PathBuf {
         self.data_dir.join("attachments")

@@ -8,6 +8,7 @@ use super::model::{
 };
 use super::monthly::{self as report, Format, Request};
 use super::store;
+use crate::attachments::storage::Storage;
 use crate::auth::Caller;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -100,14 +101,11 @@ async fn build_monthly(
     };
     let _permit =
         state.report_builds.acquire().await.map_err(|e| ApiError::internal("the report queue is closed", e))?;
-    let tmp_dir = state.config.data_dir.join("tmp");
+    let storage = Storage::new(&state.config.data_dir);
     state
         .db(move |conn| {
-            std::fs::create_dir_all(&tmp_dir)
-                .map_err(|e| ApiError::internal("cannot create the temporary directory", e))?;
-            let file =
-                tempfile::tempfile_in(&tmp_dir).map_err(|e| ApiError::internal("cannot create a temporary file", e))?;
-            report::build(conn, &request, file, &tmp_dir)
+            let file = storage.scratch_file().map_err(|e| ApiError::internal("cannot create a temporary file", e))?;
+            report::build(conn, &request, file, &storage.tmp_dir())
         })
         .await
 }
