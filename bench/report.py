@@ -46,7 +46,7 @@ out.append("   verification (two requests, one latency); `list` = `GET /hazards?
 out.append("   `monthly` = `GET /reports/monthly?month=2026-06` (JSON).")
 out.append("4. Ceilings: `pgbench -M prepared -f bench/submission.sql` (the same three INSERTs in one transaction, as safetrace")
 out.append("   sends them) on PostgreSQL, and `bench/submission-one-statement.sql` (the three folded into one statement, stricter);")
-out.append("   `bench/submission-as-sent.sql` adds the two reads safetrace also sends (the token lookup, the unit check): what")
+out.append("   `bench/submission-reads.sql` + the INSERTs adds the two reads safetrace also sends (the token lookup, the unit check): what")
 out.append("   PostgreSQL alone allows for safetrace's exact statements;")
 out.append("   `examples/ceiling sqlite-submit` (the same INSERTs from a bare Rust loop) on SQLite; `examples/ceiling report`")
 out.append("   (the monthly report's SQL run through the library, no HTTP, no JSON) on both.")

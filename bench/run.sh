@@ -86,9 +86,10 @@ for engine in $ENGINES; do
             -f bench/submission-one-statement.sql "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
         record "$engine" "{\"ceiling\":\"pgbench-submit-one-statement\",\"clients\":16,\"throughput\":$tps}"
         tok=$(psql -tA "$url" -c "SELECT token_hash FROM auth_tokens LIMIT 1")
+        { cat bench/submission-reads.sql; sed '1,/^BEGIN;$/d' bench/submission.sql; } > "$WORK/submission-as-sent.sql"
         fresh "$engine" "$url"
         tps=$(pgbench -n -M prepared -c 16 -j 2 -T "$RUN" -D unit="$unit" -D community="$community" -D tok="$tok" \
-            -f bench/submission-as-sent.sql "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
+            -f "$WORK/submission-as-sent.sql" "$url" 2>/dev/null | awk '/^tps/ {print $3; exit}')
         record "$engine" "{\"ceiling\":\"pgbench-submit-as-sent\",\"clients\":16,\"throughput\":$tps}"
     else
         record "$engine" "$($CEILING sqlite-submit "$url" "$RUN")"
