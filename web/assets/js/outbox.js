@@ -41,17 +41,13 @@ function nextSeq() {
   return Date.now() * 1000 + (seq % 1000);
 }
 
-/** Stores a photo at once, with its client id; answers the id. */
-export async function addPhoto(blob, fileName) {
+/** Queues an item: its own fields, plus its owner, place in line and sending state. */
+async function enqueue(fields) {
   const item = {
-    id: uuidv7(),
-    kind: 'photo',
+    ...fields,
     owner: owner(),
     seq: nextSeq(),
     created_at: new Date().toISOString(),
-    blob,
-    file_name: fileName || 'photo.jpg',
-    size: blob.size,
     attempts: 0,
     next_at: 0,
     last_error: null,
@@ -63,31 +59,17 @@ export async function addPhoto(blob, fileName) {
   return item.id;
 }
 
+/** Stores a photo at once, with its client id; answers the id. */
+export async function addPhoto(blob, fileName) {
+  return enqueue({ id: uuidv7(), kind: 'photo', blob, file_name: fileName || 'photo.jpg', size: blob.size });
+}
+
 /**
  * Stores a submission: `path` is the API path it is POSTed to, `body` the exact JSON
  * (with its client `id`), `needs` the photo ids it cites, `label` what the list shows.
  */
 export async function addSubmission({ kind, path, body, needs = [], label = '', meta = {} }) {
-  const item = {
-    id: body.id,
-    kind,
-    owner: owner(),
-    seq: nextSeq(),
-    created_at: new Date().toISOString(),
-    path,
-    body,
-    needs,
-    label,
-    meta,
-    attempts: 0,
-    next_at: 0,
-    last_error: null,
-    failed: false,
-  };
-  await store.put('outbox', item);
-  changed();
-  kick();
-  return item.id;
+  return enqueue({ id: body.id, kind, path, body, needs, label, meta });
 }
 
 export async function items() {
