@@ -12,10 +12,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use safetrace::db::schema::{inspections, units};
-use safetrace::db::types::{Id, Moment};
 use safetrace::domain::*;
 use safetrace::hazards::model::{HazardEventRow, HazardRow};
 use safetrace::inspections::model::InspectionRow;
+use safetrace::{Id, Moment};
 
 fn main() {
     let args: Vec<String> = std::env::args().collect();

@@ -2,9 +2,9 @@
 
 use std::sync::{Arc, RwLock};
 
-use chrono::{DateTime, Duration, DurationRound, Utc};
+use chrono::{DateTime, Duration, Utc};
 
-use crate::db::types::Moment;
+use crate::domain::Moment;
 
 pub trait Clock: Send + Sync + 'static {
     fn now(&self) -> Moment;
@@ -49,9 +49,4 @@ impl Clock for ManualClock {
             Err(poisoned) => *poisoned.into_inner(),
         }
     }
-}
-
-/// Both engines store microseconds: cut anything finer so a value reads back unchanged.
-pub fn truncate_micros(t: DateTime<Utc>) -> DateTime<Utc> {
-    t.duration_trunc(Duration::microseconds(1)).unwrap_or(t)
 }

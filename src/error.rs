@@ -5,22 +5,9 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
-/// One problem with one field of the input.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, ToSchema)]
-pub struct FieldError {
-    /// Path of the field in the request, e.g. `hazards[2].deadline`.
-    pub field: String,
-    /// Machine-readable reason, e.g. `required`, `too_long`, `not_found`.
-    pub code: String,
-    /// Human-readable reason.
-    pub message: String,
-}
-
-impl FieldError {
-    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
-        FieldError { field: field.into(), code: code.into(), message: message.into() }
-    }
-}
+use crate::domain::lifecycle::Illegal;
+pub use crate::domain::validate::FieldError;
+use crate::domain::validate::Invalid;
 
 /// The body of every error response.
 #[derive(Debug, Serialize, ToSchema)]
@@ -214,6 +201,29 @@ impl From<diesel::r2d2::PoolError> for ApiError {
 impl From<actix_web::error::BlockingError> for ApiError {
     fn from(err: actix_web::error::BlockingError) -> Self {
         ApiError::internal("blocking task failed", err)
+    }
+}
+
+impl From<Invalid> for ApiError {
+    fn from(Invalid(errors): Invalid) -> Self {
+        ApiError::Validation(errors)
+    }
+}
+
+impl From<Illegal> for ApiError {
+    fn from(i: Illegal) -> Self {
+        let allowed: Vec<String> = i.allowed.iter().map(|a| a.as_str().to_string()).collect();
+        let detail = if allowed.is_empty() {
+            format!("`{}` is not allowed: the hazard is {} and allows no further action", i.action.as_str(), i.current)
+        } else {
+            format!(
+                "`{}` is not allowed: the hazard is {}; allowed: {}",
+                i.action.as_str(),
+                i.current,
+                allowed.join(", ")
+            )
+        };
+        ApiError::IllegalTransition { detail, current_state: i.current.to_string(), allowed_actions: allowed }
     }
 }
 

@@ -32,7 +32,7 @@ use actix_web::{web, App};
 use utoipa::OpenApi;
 use utoipa_actix_web::AppExt;
 
-pub use db::types::{Id, Moment};
+pub use domain::{Id, Moment};
 pub use http::AppState;
 
 /// Every API route, registered once: the OpenAPI document is collected from the same calls.

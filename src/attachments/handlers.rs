@@ -9,9 +9,9 @@ use super::model::{clean_file_name, detect_type, request_hash, Attachment, Attac
 use super::storage::{self, Storage, TempFile, Upload};
 use super::store::{self, Outcome};
 use crate::auth::Caller;
-use crate::db::types::Id;
 use crate::domain::access::Permission;
 use crate::domain::validate::Problems;
+use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::State;
 
@@ -225,7 +225,7 @@ async fn receive(req: &HttpRequest, payload: web::Payload, storage: &Storage, li
         if let Some(t) = temp {
             storage::discard(t).await;
         }
-        return Err(e);
+        return Err(e.into());
     }
     let Some(temp) = temp else {
         return Err(ApiError::field("file", "required", "a `file` part is required"));

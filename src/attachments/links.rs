@@ -4,9 +4,9 @@ use diesel::prelude::*;
 
 use crate::auth::Caller;
 use crate::db::schema::{attachment_links, attachments};
-use crate::db::types::Id;
 use crate::db::DbConn;
 use crate::domain::validate::Problems;
+use crate::domain::Id;
 use crate::error::ApiResult;
 
 /// The kinds of record that cite attachments.

@@ -6,7 +6,7 @@ use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::db::schema::attachments;
-use crate::db::types::{Id, Moment};
+use crate::domain::{Id, Moment};
 
 /// The content types an upload may have, as detected from its first bytes.
 pub const ACCEPTED_TYPES: &[&str] =

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use actix_web::web;
 use sha2::{Digest, Sha256};
 
-use crate::db::types::Id;
+use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 
 /// How many leading bytes are kept to detect the type.

@@ -6,8 +6,8 @@ use super::links;
 use super::model::{Attachment, AttachmentRow};
 use crate::auth::Caller;
 use crate::db::schema::attachments;
-use crate::db::types::Id;
 use crate::db::DbConn;
+use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 
 /// Whether an upload was stored now or had been stored before under the same id.

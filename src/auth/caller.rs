@@ -6,9 +6,9 @@ use std::pin::Pin;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use super::{store, token};
-use crate::db::types::Id;
 use crate::domain::access::{Permission, Scope};
 use crate::domain::actor::Actor;
+use crate::domain::Id;
 use crate::domain::Role;
 use crate::error::{ApiError, ApiResult};
 use crate::http::AppState;

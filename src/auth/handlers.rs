@@ -5,7 +5,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use super::{password, store, token, Caller};
-use crate::db::types::{Id, Moment};
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::State;

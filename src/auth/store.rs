@@ -4,8 +4,8 @@ use diesel::prelude::*;
 
 use super::throttle::Failures;
 use crate::db::schema::{auth_tokens, login_throttle, users};
-use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
+use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
 use crate::users::model::UserRow;
 

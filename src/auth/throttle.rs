@@ -1,7 +1,7 @@
 //! Failed-login throttling per username: slowed, then locked for a while. Kept for any
 //! username, known or not, so the answer never tells whether a user exists.
 
-use crate::db::types::Moment;
+use crate::domain::Moment;
 
 #[derive(Debug, Clone, Copy)]
 pub struct ThrottlePolicy {

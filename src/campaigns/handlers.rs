@@ -1,6 +1,6 @@
 //! HTTP surface of campaigns.
 
-use crate::db::types::Id;
+use crate::domain::Id;
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Campaign, CampaignFilter, CampaignPatch, NewCampaign};

@@ -7,9 +7,9 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::campaigns;
-use crate::db::types::{Id, Moment};
 use crate::domain::patch::nullable;
 use crate::domain::validate::{not_blank, Problems};
+use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
@@ -49,7 +49,7 @@ impl NewCampaign {
         let mut p = Problems::new();
         p.extend_validator("", self.validate());
         check_range(&mut p, self.starts_on, self.ends_on);
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 
@@ -77,7 +77,7 @@ impl CampaignPatch {
             }
         }
         check_range(&mut p, self.starts_on.unwrap_or(current.starts_on), self.ends_on.unwrap_or(current.ends_on));
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 

@@ -5,9 +5,9 @@ use diesel::prelude::*;
 use super::model::{Campaign, CampaignFilter, CampaignPatch, NewCampaign};
 use crate::communities::store::escape_like;
 use crate::db::schema::campaigns;
-use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
 use crate::domain::actor::Actor;
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
 

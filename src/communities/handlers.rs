@@ -1,6 +1,6 @@
 //! HTTP surface of communities.
 
-use crate::db::types::Id;
+use crate::domain::Id;
 use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Community, CommunityFilter, CommunityPatch, NewCommunity};

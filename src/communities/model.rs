@@ -1,6 +1,6 @@
 //! Community rows, requests and checks.
 
-use crate::db::types::{Id, Moment};
+use crate::domain::{Id, Moment};
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
@@ -50,7 +50,7 @@ impl NewCommunity {
     pub fn check(&self) -> ApiResult<()> {
         let mut p = Problems::new();
         p.extend_validator("", self.validate());
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 
@@ -71,7 +71,7 @@ impl CommunityPatch {
     pub fn check(&self) -> ApiResult<()> {
         let mut p = Problems::new();
         p.extend_validator("", self.validate());
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 

@@ -1,6 +1,6 @@
 //! Community queries.
 
-use crate::db::types::{Id, Moment};
+use crate::domain::{Id, Moment};
 use diesel::prelude::*;
 
 use super::model::{Community, CommunityPatch, NewCommunity};

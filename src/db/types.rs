@@ -1,25 +1,23 @@
-//! SQL types that differ per engine, and the Rust values stored in them:
+//! SQL types that differ per engine, and how the domain's values are stored in them:
 //! [`Id`] is `uuid` on PostgreSQL (fixed OIDs, no per-connection lookup) and a 16-byte
 //! BLOB on SQLite; [`Moment`] is `timestamptz` on PostgreSQL and fixed-width RFC 3339
 //! text in UTC on SQLite (`2026-11-25T01:02:03.000004Z`), which sorts and compares like
 //! the moment it names.
 
-use std::fmt;
-use std::ops::Deref;
-use std::str::FromStr;
-
-use chrono::{DateTime, NaiveDateTime, Utc};
+use chrono::NaiveDateTime;
 use diesel::backend::Backend;
-use diesel::deserialize::{self, FromSql, FromSqlRow};
+use diesel::deserialize::{self, FromSql};
+// What `#[derive(AsExpression)]` expands to; the derive cannot be used on a type of
+// another module without naming this module's SQL types there.
 use diesel::expression::AsExpression;
+use diesel::internal::derives::as_expression::Bound;
 use diesel::pg::Pg;
 use diesel::serialize::{self, IsNull, Output, ToSql};
-use diesel::sql_types::{self as st, HasSqlType, SqlType};
+use diesel::sql_types::{self as st, HasSqlType, Nullable, SqlType};
 use diesel::sqlite::Sqlite;
-use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use super::MultiBackend;
-use crate::clock::truncate_micros;
+use crate::domain::{Id, Moment};
 
 #[derive(Debug, Clone, Copy, Default, SqlType, diesel::query_builder::QueryId)]
 #[diesel(postgres_type(oid = 2950, array_oid = 2951))]
@@ -31,119 +29,60 @@ pub struct SqlUuid;
 #[diesel(sqlite_type(name = "Text"))]
 pub struct SqlMoment;
 
-/// A record id (a UUID; the server makes v7 ones, which sort by creation time).
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, AsExpression, FromSqlRow, Serialize, Deserialize,
-)]
-#[diesel(sql_type = SqlUuid)]
-#[serde(transparent)]
-pub struct Id(pub uuid::Uuid);
-
-impl Id {
-    pub fn new_v7() -> Self {
-        Id(uuid::Uuid::now_v7())
-    }
+/// `Id` and `Moment` are written as their SQL type, by value or by reference, alone or
+/// where a column is nullable: what `#[derive(AsExpression)]` would give, written here so
+/// the value types in `domain/` need not know the engines' SQL types.
+macro_rules! as_expression {
+    ($sql:ident, $rust:ty) => {
+        impl AsExpression<$sql> for $rust {
+            type Expression = Bound<$sql, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+        impl AsExpression<Nullable<$sql>> for $rust {
+            type Expression = Bound<Nullable<$sql>, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+        impl<'a> AsExpression<$sql> for &'a $rust {
+            type Expression = Bound<$sql, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+        impl<'a> AsExpression<Nullable<$sql>> for &'a $rust {
+            type Expression = Bound<Nullable<$sql>, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+        impl<'a, 'b> AsExpression<$sql> for &'a &'b $rust {
+            type Expression = Bound<$sql, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+        impl<'a, 'b> AsExpression<Nullable<$sql>> for &'a &'b $rust {
+            type Expression = Bound<Nullable<$sql>, Self>;
+            fn as_expression(self) -> Self::Expression {
+                Bound::new(self)
+            }
+        }
+        impl<DB: Backend> ToSql<Nullable<$sql>, DB> for $rust
+        where
+            $rust: ToSql<$sql, DB>,
+        {
+            fn to_sql<'b>(&'b self, out: &mut Output<'b, '_, DB>) -> serialize::Result {
+                ToSql::<$sql, DB>::to_sql(self, out)
+            }
+        }
+    };
 }
 
-impl Deref for Id {
-    type Target = uuid::Uuid;
-    fn deref(&self) -> &uuid::Uuid {
-        &self.0
-    }
-}
-
-impl From<uuid::Uuid> for Id {
-    fn from(u: uuid::Uuid) -> Self {
-        Id(u)
-    }
-}
-
-impl fmt::Display for Id {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        self.0.fmt(f)
-    }
-}
-
-impl FromStr for Id {
-    type Err = uuid::Error;
-    fn from_str(s: &str) -> Result<Self, Self::Err> {
-        uuid::Uuid::parse_str(s).map(Id)
-    }
-}
-
-impl utoipa::PartialSchema for Id {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        string_schema(utoipa::openapi::KnownFormat::Uuid)
-    }
-}
-impl utoipa::ToSchema for Id {}
-
-/// A moment in time, in UTC, to the microsecond. Accepted as RFC 3339 with any offset
-/// (one without an offset is refused), returned in UTC.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, AsExpression, FromSqlRow)]
-#[diesel(sql_type = SqlMoment)]
-pub struct Moment(pub DateTime<Utc>);
-
-impl Moment {
-    pub fn new(t: DateTime<Utc>) -> Self {
-        Moment(truncate_micros(t))
-    }
-
-    /// Parses RFC 3339 with an offset, truncating to whole microseconds.
-    pub fn parse(text: &str) -> Result<Self, String> {
-        DateTime::parse_from_rfc3339(text)
-            .map(|t| Moment::new(t.with_timezone(&Utc)))
-            .map_err(|_| format!("`{text}` is not an RFC 3339 moment with an offset, e.g. 2026-11-25T09:30:00+08:00"))
-    }
-
-    pub fn to_rfc3339(&self) -> String {
-        self.0.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
-    }
-}
-
-impl Deref for Moment {
-    type Target = DateTime<Utc>;
-    fn deref(&self) -> &DateTime<Utc> {
-        &self.0
-    }
-}
-
-impl From<DateTime<Utc>> for Moment {
-    fn from(t: DateTime<Utc>) -> Self {
-        Moment::new(t)
-    }
-}
-
-impl fmt::Display for Moment {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.to_rfc3339())
-    }
-}
-
-impl Serialize for Moment {
-    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.serialize_str(&self.to_rfc3339())
-    }
-}
-
-impl<'de> Deserialize<'de> for Moment {
-    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-        let text = String::deserialize(d)?;
-        Moment::parse(&text).map_err(serde::de::Error::custom)
-    }
-}
-
-impl utoipa::PartialSchema for Moment {
-    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-        string_schema(utoipa::openapi::KnownFormat::DateTime)
-    }
-}
-impl utoipa::ToSchema for Moment {}
-
-fn string_schema(format: utoipa::openapi::KnownFormat) -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
-    use utoipa::openapi::schema::{ObjectBuilder, SchemaFormat, Type};
-    ObjectBuilder::new().schema_type(Type::String).format(Some(SchemaFormat::KnownFormat(format))).into()
-}
+as_expression!(SqlUuid, Id);
+as_expression!(SqlMoment, Moment);
 
 /// The text form SQLite stores moments in.
 pub const SQLITE_MOMENT_FORMAT: &str = "%Y-%m-%dT%H:%M:%S%.6fZ";

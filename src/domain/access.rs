@@ -1,7 +1,7 @@
 //! Who may do what, and where: roles, permissions and community scope.
 
 use super::Role;
-use crate::db::types::Id;
+use crate::domain::Id;
 
 /// Things a request may want to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -1,6 +1,6 @@
 //! Who acts: recorded on every event and every created record.
 
-use crate::db::types::Id;
+use crate::domain::Id;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Actor {

@@ -82,27 +82,6 @@ pub fn apply(from: HazardStatus, action: Action) -> Result<HazardStatus, Illegal
     next(from, action).ok_or_else(|| Illegal { current: from, action, allowed: allowed(from) })
 }
 
-impl From<Illegal> for crate::error::ApiError {
-    fn from(i: Illegal) -> Self {
-        let allowed: Vec<String> = i.allowed.iter().map(|a| a.as_str().to_string()).collect();
-        let detail = if allowed.is_empty() {
-            format!("`{}` is not allowed: the hazard is {} and allows no further action", i.action.as_str(), i.current)
-        } else {
-            format!(
-                "`{}` is not allowed: the hazard is {}; allowed: {}",
-                i.action.as_str(),
-                i.current,
-                allowed.join(", ")
-            )
-        };
-        crate::error::ApiError::IllegalTransition {
-            detail,
-            current_state: i.current.to_string(),
-            allowed_actions: allowed,
-        }
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::Action::*;

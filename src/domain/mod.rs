@@ -10,5 +10,7 @@ pub mod lifecycle;
 pub mod patch;
 pub mod time;
 pub mod validate;
+pub mod values;
 
 pub use enums::*;
+pub use values::{Id, Moment};

@@ -3,7 +3,7 @@
 use chrono::NaiveDate;
 use chrono_tz::Tz;
 
-use crate::db::types::Moment;
+use crate::domain::Moment;
 
 /// The date a moment falls on in the office's time zone.
 pub fn local_date(at: Moment, tz: Tz) -> NaiveDate {

@@ -3,7 +3,26 @@
 
 use validator::{ValidationError, ValidationErrors, ValidationErrorsKind};
 
-use crate::error::{ApiError, FieldError};
+/// One problem with one field of the input.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// Path of the field in the request, e.g. `hazards[2].deadline`.
+    pub field: String,
+    /// Machine-readable reason, e.g. `required`, `too_long`, `not_found`.
+    pub code: String,
+    /// Human-readable reason.
+    pub message: String,
+}
+
+impl FieldError {
+    pub fn new(field: impl Into<String>, code: impl Into<String>, message: impl Into<String>) -> Self {
+        FieldError { field: field.into(), code: code.into(), message: message.into() }
+    }
+}
+
+/// Input the rules refuse: every problem found, sorted by field.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Invalid(pub Vec<FieldError>);
 
 /// Gathers every problem of one request before answering.
 #[derive(Debug, Default)]
@@ -25,16 +44,12 @@ impl Problems {
         }
     }
 
-    pub fn is_empty(&self) -> bool {
-        self.0.is_empty()
-    }
-
-    pub fn into_result(mut self) -> Result<(), ApiError> {
+    pub fn into_result(mut self) -> Result<(), Invalid> {
         if self.0.is_empty() {
             Ok(())
         } else {
             self.0.sort_by(|a, b| a.field.cmp(&b.field));
-            Err(ApiError::Validation(self.0))
+            Err(Invalid(self.0))
         }
     }
 }

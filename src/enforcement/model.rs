@@ -11,9 +11,9 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::{enforcement_actions, enforcement_outcomes};
-use crate::db::types::{Id, Moment};
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::{Department, Measure, UnitKind, UnitStatus};
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 
 pub const MAX_OUTCOMES: usize = 100;
@@ -158,7 +158,7 @@ impl NewEnforcementAction {
         let mut p = Problems::new();
         if self.outcomes.len() > MAX_OUTCOMES {
             p.push("outcomes", "too_many", format!("at most {MAX_OUTCOMES} outcomes per action"));
-            return p.into_result();
+            return Ok(p.into_result()?);
         }
         p.extend_validator("", self.validate());
         if self.held_on > today {
@@ -184,7 +184,7 @@ impl NewEnforcementAction {
                 p.push(at("unit_id"), "duplicate", "a unit has at most one outcome per action");
             }
         }
-        p.into_result()
+        Ok(p.into_result()?)
     }
 
     fn check_departments(&self, p: &mut Problems) {
@@ -251,7 +251,7 @@ impl Reinstatement {
     pub fn check(&self) -> ApiResult<()> {
         let mut p = Problems::new();
         p.extend_validator("", self.validate());
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 

@@ -14,12 +14,12 @@ use super::model::{
 use crate::auth::Caller;
 use crate::communities::store::escape_like;
 use crate::db::schema::{communities, enforcement_actions as ea, enforcement_outcomes as eo, units};
-use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::validate::Problems;
 use crate::domain::UnitStatus;
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::http::idempotent::Stored;
 use crate::http::page::{Cursor, PageRequest};

@@ -16,8 +16,9 @@ use diesel::prelude::*;
 use crate::campaigns::model::Campaign;
 use crate::communities::model::Community;
 use crate::db::schema::{campaigns, communities, enforcement_actions, enforcement_outcomes, units, users};
-use crate::db::types::{Id, Moment, SQLITE_MOMENT_FORMAT};
+use crate::db::types::SQLITE_MOMENT_FORMAT;
 use crate::db::{DbConn, DbPool, Engine};
+use crate::domain::{Id, Moment};
 use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
 use crate::inspections::model::InspectionRow;
@@ -786,7 +787,7 @@ fn sqlite_insert(sq: &mut rusqlite::Connection, b: &Batch) -> rusqlite::Result<(
 
 /// PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes.
 mod copy_text {
-    use crate::db::types::{Id, Moment};
+    use crate::domain::{Id, Moment};
     use chrono::NaiveDate;
 
     pub struct Line(pub Vec<u8>);

@@ -11,10 +11,10 @@ use serde_json::json;
 
 use crate::campaigns::model::Campaign;
 use crate::communities::model::Community;
-use crate::db::types::{Id, Moment};
 use crate::db::DbPool;
 use crate::domain::time::local_date;
 use crate::domain::*;
+use crate::domain::{Id, Moment};
 use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
 use crate::inspections::model::InspectionRow;

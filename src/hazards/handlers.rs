@@ -7,11 +7,11 @@ use super::model::{DeadlineExtension, Hazard, HazardDetail, HazardFilter, VoidRe
 use super::store;
 use crate::attachments::links::{self, RecordKind};
 use crate::auth::Caller;
-use crate::db::types::Id;
 use crate::domain::access::Permission;
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::time::local_date;
 use crate::domain::validate::Problems;
+use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hazards::store::Change;
 use crate::http::body::JsonBody;
@@ -89,7 +89,7 @@ pub async fn hazard_detail(state: &State, id: Id, caller: Caller) -> ApiResult<H
 fn validated<T: validator::Validate>(req: &T) -> ApiResult<()> {
     let mut p = Problems::new();
     p.extend_validator("", req.validate());
-    p.into_result()
+    Ok(p.into_result()?)
 }
 
 /// Void a hazard recorded in error; nothing is deleted.

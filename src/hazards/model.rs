@@ -6,9 +6,9 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 
 use crate::db::schema::{hazard_events, hazards};
-use crate::db::types::{Id, Moment};
 use crate::domain::hazard::days_overdue;
 use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, UnitKind};
+use crate::domain::{Id, Moment};
 
 /// A hazard as stored, with the snapshots taken when it was created.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]

@@ -5,13 +5,13 @@ use diesel::prelude::*;
 
 use super::model::{HazardEventRow, HazardFilter, HazardRow};
 use crate::db::schema::{hazard_events, hazards};
-use crate::db::types::Id;
-use crate::db::types::Moment;
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::HazardStatus;
+use crate::domain::Id;
+use crate::domain::Moment;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
 

@@ -8,7 +8,7 @@ use std::future::Future;
 use actix_web::HttpResponse;
 use serde::Serialize;
 
-use crate::db::types::Id;
+use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 
 /// Whether this request stored the record, or an earlier one with the same id did.

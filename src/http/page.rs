@@ -4,7 +4,7 @@ use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine as _;
 use chrono::{DateTime, Utc};
 
-use crate::db::types::{Id, Moment};
+use crate::domain::{Id, Moment};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 

@@ -10,10 +10,10 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::inspections;
-use crate::db::types::{Id, Moment};
 use crate::domain::time::local_date;
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource};
+use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
 use crate::hazards::model::Hazard;
 
@@ -155,7 +155,7 @@ impl NewInspection {
         let mut p = Problems::new();
         if self.hazards.len() > MAX_HAZARDS {
             p.push("hazards", "too_many", format!("at most {MAX_HAZARDS} hazards per inspection"));
-            return p.into_result();
+            return Ok(p.into_result()?);
         }
         p.extend_validator("", self.validate());
         self.check_inspectors(&mut p);
@@ -171,7 +171,7 @@ impl NewInspection {
             check_hazard(&mut p, i, h, found_on);
         }
         self.check_duplicate_ids(&mut p);
-        p.into_result()
+        Ok(p.into_result()?)
     }
 
     fn check_inspectors(&self, p: &mut Problems) {

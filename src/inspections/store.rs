@@ -9,13 +9,13 @@ use super::model::{Inspection, InspectionDetail, InspectionFilter, InspectionRow
 use crate::attachments::links::{self, RecordKind};
 use crate::auth::Caller;
 use crate::db::schema::{campaigns, inspections};
-use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::hazard::initial_status;
 use crate::domain::time::local_date;
 use crate::domain::validate::Problems;
 use crate::domain::{HandlingType, HazardSource};
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::hazards::model::{Hazard, HazardEventRow, HazardRow};
 use crate::hazards::store as hazard_store;

@@ -7,8 +7,8 @@ use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::db::schema::rectifications;
-use crate::db::types::{Id, Moment};
 use crate::domain::validate::{not_blank, Problems};
+use crate::domain::{Id, Moment};
 use crate::domain::{Outcome, RectificationStatus};
 use crate::error::ApiResult;
 
@@ -125,7 +125,7 @@ impl NewRectification {
                 p.push(format!("evidence_ids[{i}]"), "duplicate", "this attachment is cited twice");
             }
         }
-        p.into_result()
+        Ok(p.into_result()?)
     }
 
     pub fn cost_cents(&self) -> Option<i64> {
@@ -155,6 +155,6 @@ impl Verification {
         if self.outcome == Outcome::Reject && self.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
             p.push("comment", "required", "a rejection says what is still wrong");
         }
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }

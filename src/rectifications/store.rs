@@ -8,10 +8,10 @@ use super::model::{NewRectification, Rectification, RectificationRow, Verificati
 use crate::attachments::links::{self, RecordKind};
 use crate::auth::Caller;
 use crate::db::schema::rectifications;
-use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
 use crate::domain::lifecycle::Action;
 use crate::domain::validate::Problems;
+use crate::domain::{Id, Moment};
 use crate::domain::{Outcome, RectificationStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::hazards::store::{self as hazard_store, Change};

@@ -7,8 +7,9 @@ use diesel::sql_types::{BigInt, Date, Nullable, Text};
 
 use super::model::{EnforcementLine, Filter, HazardLine, LeaderLedLine};
 use super::query::{Bind, Sql};
-use crate::db::types::{Id, SqlUuid};
+use crate::db::types::SqlUuid;
 use crate::db::DbConn;
+use crate::domain::Id;
 use crate::domain::{HazardCategory, HazardLevel, HazardStatus};
 use crate::error::ApiResult;
 

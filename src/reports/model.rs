@@ -5,9 +5,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
-use crate::db::types::{Id, Moment};
 use crate::domain::validate::Problems;
 use crate::domain::{HazardCategory, UnitKind};
+use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
 
 /// How summary rows are grouped.
@@ -66,7 +66,7 @@ pub fn check_period(from: NaiveDate, to: NaiveDate, as_of: Option<Moment>, now: 
     if as_of.is_some_and(|t| t.0 > now.0 + chrono::Duration::seconds(skew)) {
         p.push("as_of", "in_future", "as_of must not be in the future: future figures would still change");
     }
-    p.into_result()
+    Ok(p.into_result()?)
 }
 
 /// The same counters in totals, in the leader-led block and in every row.

@@ -8,7 +8,9 @@ use diesel::sql_types::{Bool, Date, Integer, Text};
 use diesel::QueryableByName;
 use diesel::RunQueryDsl;
 
-use crate::db::types::{Id, Moment, SqlMoment, SqlUuid};
+use crate::domain::{Id, Moment};
+
+use crate::db::types::{SqlMoment, SqlUuid};
 use crate::db::{DbConn, Engine, MultiBackend};
 
 /// A value bound to a placeholder.

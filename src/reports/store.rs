@@ -10,10 +10,11 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 use super::model::{Counters, EnforcementTotals, Filter, GroupBy, Row};
 use super::query::{Bind, Sql};
 use crate::db::schema::{campaigns, communities, hazard_events};
-use crate::db::types::{Id, Moment, SqlUuid};
+use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::labels;
 use crate::domain::{HazardCategory, HazardLevel, UnitKind};
+use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
 
 /// Whether every event happened by `as_of`: then each hazard's state as of then is its

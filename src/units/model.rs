@@ -6,9 +6,9 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::{unit_events, units};
-use crate::db::types::{Id, Moment};
 use crate::domain::patch::nullable;
 use crate::domain::validate::{not_blank, valid_credit_code, valid_phone, Problems};
+use crate::domain::{Id, Moment};
 use crate::domain::{UnitKind, UnitStatus};
 use crate::error::ApiResult;
 
@@ -94,7 +94,7 @@ impl NewUnit {
         let mut p = Problems::new();
         p.extend_validator("", self.validate());
         check_coordinates(&mut p, self.latitude, self.longitude);
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 
@@ -159,7 +159,7 @@ impl UnitPatch {
                 p.push("longitude", "range", "must be between -180 and 180");
             }
         }
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 

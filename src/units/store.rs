@@ -7,11 +7,11 @@ use super::model::{NewUnit, Unit, UnitDetail, UnitEvent, UnitFilter, UnitPatch};
 use crate::auth::Caller;
 use crate::communities::store::escape_like;
 use crate::db::schema::{communities, unit_events, units};
-use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::UnitStatus;
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
 

@@ -5,8 +5,8 @@ use actix_web::{get, patch, post, web, HttpResponse};
 use super::model::{Deactivation, NewUser, User, UserFilter, UserPatch};
 use super::store;
 use crate::auth::{password, Caller};
-use crate::db::types::Id;
 use crate::domain::access::Permission;
+use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
@@ -134,7 +134,7 @@ pub async fn deactivate(
     validator::Validate::validate(&req).map_err(|e| {
         let mut p = crate::domain::validate::Problems::new();
         p.extend_validator("", Err(e));
-        p.into_result().err().unwrap_or(ApiError::BadRequest("invalid".into()))
+        p.into_result().err().map_or(ApiError::BadRequest("invalid".into()), ApiError::from)
     })?;
     let now = state.clock.now();
     let actor = caller.actor();

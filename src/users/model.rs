@@ -7,10 +7,10 @@ use validator::Validate;
 
 use crate::auth::password;
 use crate::db::schema::{user_events, users};
-use crate::db::types::{Id, Moment};
 use crate::domain::patch::nullable;
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::Role;
+use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -131,7 +131,7 @@ impl NewUser {
         if let Some(ids) = &self.community_ids {
             check_scope_ids(&mut p, ids);
         }
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 
@@ -171,7 +171,7 @@ impl UserPatch {
         if let Some(Some(ids)) = &self.community_ids {
             check_scope_ids(&mut p, ids);
         }
-        p.into_result()
+        Ok(p.into_result()?)
     }
 }
 

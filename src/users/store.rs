@@ -6,12 +6,12 @@ use serde_json::json;
 use super::model::{NewUser, User, UserEventRow, UserFilter, UserPatch, UserRow};
 use crate::auth::password;
 use crate::db::schema::{auth_tokens, communities, user_communities, user_events, users};
-use crate::db::types::{Id, Moment};
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::validate::Problems;
 use crate::domain::Role;
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
 
@@ -67,7 +67,7 @@ fn check_communities_exist(conn: &mut DbConn, ids: &[Id]) -> ApiResult<()> {
             p.push(format!("community_ids[{i}]"), "not_found", "no community has this id");
         }
     }
-    p.into_result()
+    Ok(p.into_result()?)
 }
 
 fn set_communities(conn: &mut DbConn, user_id: Id, ids: &[Id]) -> ApiResult<()> {
