@@ -4,7 +4,6 @@ use std::io::BufRead;
 
 use diesel::prelude::*;
 
-use crate::auth::password;
 use crate::clock::{Clock, SystemClock};
 use crate::config::UserCommand;
 use crate::db::schema::communities;
@@ -13,6 +12,7 @@ use crate::domain::actor::Actor;
 use crate::domain::Id;
 use crate::error::ApiError;
 use crate::users::model::{NewUser, UserFilter, UserPatch};
+use crate::users::password;
 use crate::users::store;
 
 fn describe(err: ApiError) -> String {

@@ -5,6 +5,7 @@ use actix_web::{HttpResponse, ResponseError};
 use serde::Serialize;
 use utoipa::ToSchema;
 
+use crate::domain::access::Refused;
 use crate::domain::lifecycle::Illegal;
 pub use crate::domain::validate::FieldError;
 use crate::domain::validate::Invalid;
@@ -207,6 +208,12 @@ impl From<actix_web::error::BlockingError> for ApiError {
 impl From<Invalid> for ApiError {
     fn from(Invalid(errors): Invalid) -> Self {
         ApiError::Validation(errors)
+    }
+}
+
+impl From<Refused> for ApiError {
+    fn from(Refused(detail): Refused) -> Self {
+        ApiError::Forbidden(detail)
     }
 }
 

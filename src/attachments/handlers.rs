@@ -8,7 +8,7 @@ use futures_util::StreamExt;
 use super::model::{clean_file_name, detect_type, request_hash, Attachment, AttachmentRow, Content, UploadForm};
 use super::storage::{self, Storage, TempFile, Upload};
 use super::store::{self, Outcome};
-use crate::auth::Caller;
+use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::validate::Problems;
 use crate::domain::Id;

@@ -2,9 +2,9 @@
 
 use diesel::prelude::*;
 
-use crate::auth::Caller;
 use crate::db::schema::{attachment_links, attachments};
 use crate::db::DbConn;
+use crate::domain::access::Caller;
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::error::ApiResult;

@@ -4,9 +4,9 @@ use diesel::prelude::*;
 
 use super::links;
 use super::model::{Attachment, AttachmentRow};
-use crate::auth::Caller;
 use crate::db::schema::attachments;
 use crate::db::DbConn;
+use crate::domain::access::Caller;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult};
 

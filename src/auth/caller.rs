@@ -1,4 +1,5 @@
-//! The authenticated caller of a request, from its bearer token.
+//! How a request's [`Caller`] is found: its bearer token, looked up with its user and
+//! that user's scope.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -6,43 +7,10 @@ use std::pin::Pin;
 use actix_web::{dev::Payload, http::header, web, FromRequest, HttpRequest};
 
 use super::{store, token};
-use crate::domain::access::{Permission, Scope};
-use crate::domain::actor::Actor;
-use crate::domain::Id;
-use crate::domain::Role;
-use crate::error::{ApiError, ApiResult};
+use crate::domain::access::Caller;
+use crate::error::ApiError;
 use crate::http::AppState;
 use crate::users::store as user_store;
-
-#[derive(Debug, Clone)]
-pub struct Caller {
-    pub user_id: Id,
-    pub username: String,
-    pub name: String,
-    pub role: Role,
-    pub scope: Scope,
-    pub token_id: Id,
-}
-
-impl Caller {
-    /// 403 unless the caller's role allows `p`.
-    pub fn require(&self, p: Permission) -> ApiResult<()> {
-        if self.role.may(p) {
-            Ok(())
-        } else {
-            Err(ApiError::Forbidden(format!("the {} role may not do this", self.role)))
-        }
-    }
-
-    /// Whether a record of this community is visible to the caller.
-    pub fn sees(&self, community_id: Id) -> bool {
-        self.scope.allows(community_id)
-    }
-
-    pub fn actor(&self) -> Actor {
-        Actor { name: self.name.clone(), user_id: Some(self.user_id) }
-    }
-}
 
 fn bearer(req: &HttpRequest) -> Option<String> {
     let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;

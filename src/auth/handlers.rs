@@ -4,12 +4,14 @@ use actix_web::{get, post, web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{password, store, token, Caller};
+use super::{store, token};
+use crate::domain::access::Caller;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::State;
 use crate::users::model::User;
+use crate::users::password;
 use crate::users::store as user_store;
 
 #[derive(Debug, Deserialize, ToSchema)]

@@ -5,7 +5,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Community, CommunityFilter, CommunityPatch, NewCommunity};
 use super::store;
-use crate::auth::Caller;
+use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::error::{ApiResult, Problem};
 use crate::http::body::JsonBody;

@@ -1,7 +1,7 @@
 //! Who may do what, and where: roles, permissions and community scope.
 
-use super::Role;
-use crate::domain::Id;
+use super::actor::Actor;
+use super::{Id, Role};
 
 /// Things a request may want to do.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -55,6 +55,43 @@ impl Scope {
             Scope::All => None,
             Scope::Communities(ids) => Some(ids),
         }
+    }
+}
+
+/// Who is calling: a signed-in user with a role and a scope. (How a request's caller is
+/// found from its token is `auth`'s business.)
+#[derive(Debug, Clone)]
+pub struct Caller {
+    pub user_id: Id,
+    pub username: String,
+    pub name: String,
+    pub role: Role,
+    pub scope: Scope,
+    /// The session (token) the request came with.
+    pub token_id: Id,
+}
+
+/// A request the caller's role does not allow.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Refused(pub String);
+
+impl Caller {
+    /// Refused unless the caller's role allows `p`.
+    pub fn require(&self, p: Permission) -> Result<(), Refused> {
+        if self.role.may(p) {
+            Ok(())
+        } else {
+            Err(Refused(format!("the {} role may not do this", self.role)))
+        }
+    }
+
+    /// Whether a record of this community is visible to the caller.
+    pub fn sees(&self, community_id: Id) -> bool {
+        self.scope.allows(community_id)
+    }
+
+    pub fn actor(&self) -> Actor {
+        Actor { name: self.name.clone(), user_id: Some(self.user_id) }
     }
 }
 

@@ -11,10 +11,10 @@ use super::model::{
     illegal, next_status, ActionRow, EnforcementAction, EnforcementFilter, EnforcementOutcome, NewEnforcementAction,
     OutcomeRow, Reinstatement, UnitAction,
 };
-use crate::auth::Caller;
 use crate::communities::store::escape_like;
 use crate::db::schema::{communities, enforcement_actions as ea, enforcement_outcomes as eo, units};
 use crate::db::DbConn;
+use crate::domain::access::Caller;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::validate::Problems;

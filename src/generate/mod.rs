@@ -148,7 +148,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
     let user = UserRow {
         id: g.id(t0),
         username: format!("generator-{}", args.seed),
-        password_hash: crate::auth::password::hash("generated-user-password").map_err(|e| e.to_string())?,
+        password_hash: crate::users::password::hash("generated-user-password").map_err(|e| e.to_string())?,
         display_name: Some("数据生成".into()),
         role: Role::Supervisor,
         all_communities: true,

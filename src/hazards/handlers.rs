@@ -6,7 +6,7 @@ use serde_json::json;
 use super::model::{DeadlineExtension, Hazard, HazardDetail, HazardFilter, VoidRequest};
 use super::store;
 use crate::attachments::links::{self, RecordKind};
-use crate::auth::Caller;
+use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::lifecycle::{self, Action};
 use crate::domain::time::local_date;

@@ -4,7 +4,7 @@ use actix_web::{get, post, web, HttpResponse};
 
 use super::model::{Inspection, InspectionDetail, InspectionFilter, NewInspection};
 use super::store;
-use crate::auth::Caller;
+use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::time::local_date;
 use crate::domain::Id;

@@ -7,9 +7,9 @@ use serde_json::json;
 
 use super::model::{Inspection, InspectionDetail, InspectionFilter, InspectionRow, NewInspection};
 use crate::attachments::links::{self, RecordKind};
-use crate::auth::Caller;
 use crate::db::schema::{campaigns, inspections};
 use crate::db::DbConn;
+use crate::domain::access::Caller;
 use crate::domain::access::Scope;
 use crate::domain::hazard::initial_status;
 use crate::domain::time::local_date;

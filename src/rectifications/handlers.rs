@@ -4,7 +4,7 @@ use actix_web::{post, web, HttpResponse};
 
 use super::model::{NewRectification, Rectification, Verification};
 use super::store;
-use crate::auth::Caller;
+use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};

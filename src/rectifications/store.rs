@@ -6,9 +6,9 @@ use serde_json::json;
 
 use super::model::{NewRectification, Rectification, RectificationRow, Verification};
 use crate::attachments::links::{self, RecordKind};
-use crate::auth::Caller;
 use crate::db::schema::rectifications;
 use crate::db::DbConn;
+use crate::domain::access::Caller;
 use crate::domain::lifecycle::Action;
 use crate::domain::validate::Problems;
 use crate::domain::{Id, Moment};

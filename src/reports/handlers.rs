@@ -9,7 +9,7 @@ use super::model::{
 use super::monthly::{self as report, Format, Request};
 use super::store;
 use crate::attachments::storage::Storage;
-use crate::auth::Caller;
+use crate::domain::access::Caller;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::download;

@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{NewUnit, Unit, UnitDetail, UnitFilter, UnitPatch};
 use super::store;
-use crate::auth::Caller;
+use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::Id;
 use crate::error::{ApiResult, Problem};

@@ -4,10 +4,10 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{NewUnit, Unit, UnitDetail, UnitEvent, UnitFilter, UnitPatch};
-use crate::auth::Caller;
 use crate::communities::store::escape_like;
 use crate::db::schema::{communities, unit_events, units};
 use crate::db::DbConn;
+use crate::domain::access::Caller;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::UnitStatus;

@@ -4,7 +4,7 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::model::{Deactivation, NewUser, User, UserFilter, UserPatch};
 use super::store;
-use crate::auth::{password, Caller};
+use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -12,6 +12,7 @@ use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
+use crate::users::password;
 
 async fn hash(state: &State, password: String) -> ApiResult<String> {
     state

@@ -2,4 +2,5 @@
 
 pub mod handlers;
 pub mod model;
+pub mod password;
 pub mod store;

@@ -5,13 +5,13 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::auth::password;
 use crate::db::schema::{user_events, users};
 use crate::domain::patch::nullable;
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::Role;
 use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
+use crate::users::password;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = users)]

@@ -4,7 +4,6 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{NewUser, User, UserEventRow, UserFilter, UserPatch, UserRow};
-use crate::auth::password;
 use crate::db::schema::{auth_tokens, communities, user_communities, user_events, users};
 use crate::db::DbConn;
 use crate::domain::access::Scope;
@@ -14,6 +13,7 @@ use crate::domain::Role;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
+use crate::users::password;
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<UserRow>> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
