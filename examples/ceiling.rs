@@ -12,8 +12,9 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use safetrace::db::schema::{inspections, units};
+use safetrace::domain::actor::Actor;
 use safetrace::domain::*;
-use safetrace::hazards::model::{HazardEventRow, HazardRow};
+use safetrace::hazards::model::{NewHazard, Origin};
 use safetrace::inspections::model::InspectionRow;
 use safetrace::{Id, Moment};
 
@@ -34,6 +35,7 @@ fn sqlite_submit(file: &str, seconds: u64) {
     let mut conn = pool.get().expect("connection");
     let (unit_id, community_id): (Id, Id) =
         units::table.select((units::id, units::community_id)).first(&mut conn).expect("a unit (run generate first)");
+    let actor = Actor::named("ceiling");
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
     let mut n = 0u64;
@@ -59,53 +61,38 @@ fn sqlite_submit(file: &str, seconds: u64) {
             recorded_at: now,
             created_by: None,
         };
-        let mut hazards = Vec::new();
-        let mut events = Vec::new();
-        for category in [HazardCategory::Gas, HazardCategory::Electrical, HazardCategory::Evacuation] {
-            let id = Id::new_v7();
-            let deadline = Some(now.0.date_naive() + chrono::Duration::days(30));
-            hazards.push(HazardRow {
-                id,
-                inspection_id,
-                unit_id,
-                community_id,
-                unit_kind: UnitKind::Restaurant,
-                campaign_id: None,
-                leader_led: false,
+        let due = Some(now.0.date_naive() + chrono::Duration::days(30));
+        let hazards: Vec<NewHazard> = [HazardCategory::Gas, HazardCategory::Electrical, HazardCategory::Evacuation]
+            .into_iter()
+            .map(|category| NewHazard {
+                id: None,
                 category,
                 level: HazardLevel::General,
-                source: HazardSource::Routine,
                 handling_type: HandlingType::Deadline,
                 description: "燃气软管老化".into(),
+                deadline: due,
+                note: None,
+                source: Some(HazardSource::Routine),
                 legal_basis: None,
                 responsible_person: None,
-                note: None,
-                deadline,
-                status: HazardStatus::Open,
-                found_at: now,
-                found_on: now.0.date_naive(),
-                recorded_at: now,
-                closed_at: None,
-                version: 1,
-                created_by: None,
-            });
-            events.push(HazardEventRow {
-                id: Id::new_v7(),
-                hazard_id: id,
-                at: now,
-                actor: "ceiling".into(),
-                actor_user_id: None,
-                kind: "created".into(),
-                from_state: None,
-                to_state: HazardStatus::Open,
-                reason: None,
-                details: None,
-                deadline,
-            });
-        }
+                photo_ids: Vec::new(),
+            })
+            .collect();
+        let origin = Origin {
+            inspection_id,
+            unit_id,
+            community_id,
+            unit_kind: UnitKind::Restaurant,
+            campaign_id: None,
+            leader_led: false,
+            found_at: now,
+            found_on: now.0.date_naive(),
+            recorded_at: now,
+        };
         conn.write(|c| -> Result<(), safetrace::error::ApiError> {
             diesel::insert_into(inspections::table).values(&row).execute(c)?;
-            safetrace::hazards::store::insert_batch(c, &hazards, &events)
+            safetrace::hazards::store::create_batch(c, &origin, hazards, &actor)?;
+            Ok(())
         })
         .expect("insert");
         latencies.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -6,7 +6,9 @@ use serde::Serialize;
 use utoipa::ToSchema;
 
 use crate::domain::access::Refused;
+use crate::domain::actor::NotSignedIn;
 use crate::domain::lifecycle::Illegal;
+use crate::domain::unit_lifecycle::IllegalUnitAction;
 pub use crate::domain::validate::FieldError;
 use crate::domain::validate::Invalid;
 
@@ -217,6 +219,25 @@ impl From<Refused> for ApiError {
     }
 }
 
+impl From<NotSignedIn> for ApiError {
+    fn from(_: NotSignedIn) -> Self {
+        ApiError::Forbidden("only a signed-in user may do this".to_string())
+    }
+}
+
+impl From<IllegalUnitAction> for ApiError {
+    fn from(i: IllegalUnitAction) -> Self {
+        let allowed: Vec<String> = i.allowed.iter().map(|a| a.as_str().to_string()).collect();
+        let (action, from) = (i.action.as_str(), i.current);
+        let detail = if allowed.is_empty() {
+            format!("`{action}` is not allowed: the unit is {from} and allows no further action")
+        } else {
+            format!("`{action}` is not allowed: the unit is {from}; allowed: {}", allowed.join(", "))
+        };
+        ApiError::IllegalTransition { detail, current_state: from.to_string(), allowed_actions: allowed }
+    }
+}
+
 impl From<Illegal> for ApiError {
     fn from(i: Illegal) -> Self {
         let allowed: Vec<String> = i.allowed.iter().map(|a| a.as_str().to_string()).collect();
@@ -235,3 +256,66 @@ impl From<Illegal> for ApiError {
 }
 
 pub type ApiResult<T> = Result<T, ApiError>;
+
+#[cfg(test)]
+mod tests {
+    use actix_web::body::MessageBody;
+    use serde_json::{json, Value};
+
+    use super::*;
+    use crate::domain::lifecycle::{self, Action};
+    use crate::domain::HazardStatus;
+
+    fn body_of(err: &ApiError) -> (StatusCode, Option<String>, Value) {
+        let res = err.error_response();
+        let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);
+        let status = res.status();
+        let bytes = res.into_body().try_into_bytes().unwrap_or_default();
+        (status, content_type, serde_json::from_slice(&bytes).unwrap_or(Value::Null))
+    }
+
+    #[test]
+    fn a_validation_problem_names_each_field_and_reason() {
+        let err = ApiError::Validation(vec![
+            FieldError::new("hazards[2].deadline", "required", "a deadline hazard needs a deadline"),
+            FieldError::new("unit_id", "not_found", "no unit has this id"),
+        ]);
+        let (status, content_type, body) = body_of(&err);
+        assert_eq!(status, StatusCode::UNPROCESSABLE_ENTITY);
+        assert_eq!(content_type.as_deref(), Some("application/problem+json"));
+        assert_eq!(
+            body,
+            json!({
+                "type": "/problems/validation", "title": "Invalid input", "status": 422,
+                "detail": "2 fields are invalid",
+                "errors": [
+                    {"field": "hazards[2].deadline", "code": "required", "message": "a deadline hazard needs a deadline"},
+                    {"field": "unit_id", "code": "not_found", "message": "no unit has this id"},
+                ],
+            })
+        );
+        let one = body_of(&ApiError::field("reason", "required", "must not be blank")).2;
+        assert_eq!(one["detail"], "reason: must not be blank");
+    }
+
+    #[test]
+    fn an_illegal_transition_says_the_state_and_what_is_allowed() {
+        let err: ApiError = lifecycle::apply(HazardStatus::Closed, Action::Void).unwrap_err().into();
+        let (status, _, body) = body_of(&err);
+        assert_eq!(status, StatusCode::CONFLICT);
+        assert_eq!(body["type"], "/problems/illegal-transition");
+        assert_eq!(body["current_state"], "closed");
+        assert_eq!(body["allowed_actions"], json!([]));
+        assert!(body.get("errors").is_none());
+    }
+
+    #[test]
+    fn rate_limits_say_when_to_retry_and_internal_errors_say_nothing_inside() {
+        let res = ApiError::RateLimited(42).error_response();
+        assert_eq!(res.headers().get(header::RETRY_AFTER).and_then(|v| v.to_str().ok()), Some("42"));
+        let (status, _, body) = body_of(&ApiError::Internal("SELECT secret FROM users".into()));
+        assert_eq!(status, StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(body["detail"], "the server could not complete the request");
+        assert!(!body.to_string().contains("SELECT"));
+    }
+}

@@ -24,6 +24,7 @@ pub mod reports;
 pub mod tls;
 pub mod units;
 pub mod users;
+pub mod views;
 pub mod webapp;
 
 use actix_web::body::MessageBody;
@@ -45,6 +46,7 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(units::handlers::list)
         .service(units::handlers::get_one)
         .service(units::handlers::update)
+        .service(units::handlers::reinstate)
         .service(campaigns::handlers::create)
         .service(campaigns::handlers::list)
         .service(campaigns::handlers::get_one)
@@ -68,7 +70,6 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(enforcement::handlers::create)
         .service(enforcement::handlers::list)
         .service(enforcement::handlers::get_one)
-        .service(enforcement::handlers::reinstate)
         .service(auth::handlers::login)
         .service(auth::handlers::logout)
         .service(auth::handlers::me)

@@ -7,12 +7,13 @@ use futures_util::StreamExt;
 
 use super::model::{clean_file_name, detect_type, request_hash, Attachment, AttachmentRow, Content, UploadForm};
 use super::storage::{self, Storage, TempFile, Upload};
-use super::store::{self, Outcome};
+use super::store;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::http::idempotent::{self, Stored};
 use crate::http::State;
 
 /// Room for the multipart framing and the `id` part beyond the file itself.
@@ -53,13 +54,14 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
     let hash = request_hash(&received.sha256, received.file_name.as_deref());
 
     // A replay needs no second copy of the bytes.
+    let actor = caller.actor();
     if let Some(id) = received.id {
-        let (h, c) = (hash.clone(), caller.clone());
-        match state.db(move |conn| store::replay(conn, id, &h, &c)).await {
+        let (h, scope, actor) = (hash.clone(), caller.scope.clone(), actor.clone());
+        match state.db(move |conn| store::replay(conn, id, &h, &scope, &actor)).await {
             Ok(None) => {}
             Ok(Some(earlier)) => {
                 storage::discard(received.temp).await;
-                return Ok(HttpResponse::Ok().json(earlier));
+                return Ok(idempotent::respond((Stored::Replayed, earlier)));
             }
             Err(e) => {
                 storage::discard(received.temp).await;
@@ -87,23 +89,13 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
         request_hash: hash.clone(),
     };
     let inserted = {
-        let caller = caller.clone();
-        state.write(move |conn| store::insert(conn, row, &caller)).await
+        let (scope, actor) = (caller.scope.clone(), actor.clone());
+        state.write(move |conn| store::insert(conn, row, &scope, &actor)).await
     };
-    let (outcome, attachment) = match (inserted, client_id) {
-        // Two identical uploads raced and the other one committed first.
-        (Err(ApiError::Conflict(_)), Some(id)) => {
-            match state.db(move |conn| store::replay(conn, id, &hash, &caller)).await? {
-                Some(earlier) => (Outcome::Replayed, earlier),
-                None => return Err(ApiError::Conflict("the upload conflicts with a stored attachment".into())),
-            }
-        }
-        (result, _) => result?,
-    };
-    Ok(match outcome {
-        Outcome::Created => HttpResponse::Created().json(attachment),
-        Outcome::Replayed => HttpResponse::Ok().json(attachment),
-    })
+    // Two identical uploads raced and the other one committed first.
+    let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_));
+    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, &caller.scope, &actor));
+    Ok(idempotent::respond(idempotent::settle(inserted, client_id, lost_race, replay).await?))
 }
 
 /// An attachment's metadata.
@@ -119,7 +111,7 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
 pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<Attachment>> {
     caller.require(Permission::Read)?;
     let id = id.into_inner();
-    let row = state.db(move |conn| store::visible(conn, id, &caller)).await?;
+    let row = state.db(move |conn| store::visible(conn, id, &caller.scope, &caller.actor())).await?;
     Ok(web::Json(row.into()))
 }
 
@@ -146,7 +138,7 @@ pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResu
 pub async fn content(state: State, caller: Caller, id: web::Path<Id>, req: HttpRequest) -> ApiResult<HttpResponse> {
     caller.require(Permission::Read)?;
     let id = id.into_inner();
-    let row = state.db(move |conn| store::visible(conn, id, &caller)).await?;
+    let row = state.db(move |conn| store::visible(conn, id, &caller.scope, &caller.actor())).await?;
     let etag = format!("\"{}\"", row.sha256);
     if matches_etag(&req, &row.sha256) {
         return Ok(HttpResponse::NotModified()

@@ -4,7 +4,8 @@ use diesel::prelude::*;
 
 use crate::db::schema::{attachment_links, attachments};
 use crate::db::DbConn;
-use crate::domain::access::Caller;
+use crate::domain::access::Scope;
+use crate::domain::actor::Actor;
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::error::ApiResult;
@@ -27,25 +28,38 @@ impl RecordKind {
     }
 }
 
-/// Whether the caller may see this attachment: its uploader always; anyone else once a
-/// record in their scope cites it.
-pub fn visible(conn: &mut DbConn, caller: &Caller, attachment_id: Id, uploaded_by: Id) -> ApiResult<bool> {
-    if uploaded_by == caller.user_id {
+/// Whether `viewer` (with `scope`) may see this attachment: its uploader always; anyone
+/// else once a record in their scope cites it.
+pub fn visible(
+    conn: &mut DbConn,
+    scope: &Scope,
+    viewer: &Actor,
+    attachment_id: Id,
+    uploaded_by: Id,
+) -> ApiResult<bool> {
+    if viewer.user_id == Some(uploaded_by) {
         return Ok(true);
     }
     let mut q = attachment_links::table
         .filter(attachment_links::attachment_id.eq(attachment_id))
         .select(attachment_links::attachment_id)
         .into_boxed();
-    if let Some(ids) = caller.scope.restriction() {
+    if let Some(ids) = scope.restriction() {
         q = q.filter(attachment_links::community_id.eq_any(ids));
     }
     Ok(q.first::<Id>(conn).optional()?.is_some())
 }
 
-/// Adds a 422 `not_found` at `field[i]` for every id the caller cannot cite: one that
-/// does not exist or that the caller may not see.
-pub fn check_citable(conn: &mut DbConn, caller: &Caller, ids: &[Id], field: &str, p: &mut Problems) -> ApiResult<()> {
+/// Adds a 422 `not_found` at `field[i]` for every id `citer` cannot cite: one that does
+/// not exist or that they may not see.
+pub fn check_citable(
+    conn: &mut DbConn,
+    scope: &Scope,
+    citer: &Actor,
+    ids: &[Id],
+    field: &str,
+    p: &mut Problems,
+) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
@@ -55,7 +69,7 @@ pub fn check_citable(conn: &mut DbConn, caller: &Caller, ids: &[Id], field: &str
         .load(conn)?;
     for (i, id) in ids.iter().enumerate() {
         let ok = match found.iter().find(|(a, _)| a == id) {
-            Some((a, by)) => visible(conn, caller, *a, *by)?,
+            Some((a, by)) => visible(conn, scope, citer, *a, *by)?,
             None => false,
         };
         if !ok {

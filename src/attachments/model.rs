@@ -2,7 +2,6 @@
 
 use diesel::prelude::*;
 use serde::Serialize;
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 
 use crate::db::schema::attachments;
@@ -82,8 +81,7 @@ pub struct Content(Vec<u8>);
 
 /// The hash kept under a client id: the same bytes under the same name are the same request.
 pub fn request_hash(sha256: &str, file_name: Option<&str>) -> String {
-    let canonical = serde_json::json!({"sha256": sha256, "file_name": file_name}).to_string();
-    hex::encode(Sha256::digest(canonical.as_bytes()))
+    crate::http::idempotent::canonical_hash(&serde_json::json!({"sha256": sha256, "file_name": file_name}))
 }
 
 /// The type of a file from its first bytes, if it is one we accept.

@@ -32,7 +32,7 @@ impl Storage {
         Storage { data_dir: data_dir.to_path_buf() }
     }
 
-    /// Uploads in progress.
+    /// Uploads in progress, and anonymous scratch files (reports being built).
     pub fn tmp_dir(&self) -> PathBuf {
         self.data_dir.join("tmp")
     }

@@ -3,9 +3,8 @@
 use diesel::prelude::*;
 
 use super::model::{Campaign, CampaignFilter, CampaignPatch, NewCampaign};
-use crate::communities::store::escape_like;
 use crate::db::schema::campaigns;
-use crate::db::DbConn;
+use crate::db::{escape_like, DbConn};
 use crate::domain::actor::Actor;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};

@@ -5,7 +5,7 @@ use diesel::prelude::*;
 
 use super::model::{Community, CommunityPatch, NewCommunity};
 use crate::db::schema::communities::dsl as c;
-use crate::db::DbConn;
+use crate::db::{escape_like, DbConn};
 use crate::domain::actor::Actor;
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
@@ -78,9 +78,4 @@ pub fn list(conn: &mut DbConn, q: Option<&str>, page: &PageRequest) -> ApiResult
         query = query.filter(c::created_at.lt(after.at).or(c::created_at.eq(after.at).and(c::id.lt(after.id))));
     }
     Ok(query.order((c::created_at.desc(), c::id.desc())).limit(page.fetch_limit()).load(conn)?)
-}
-
-/// Escapes LIKE wildcards so a search matches the text literally.
-pub fn escape_like(text: &str) -> String {
-    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
 }

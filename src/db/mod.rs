@@ -196,3 +196,8 @@ impl DbConn {
         }
     }
 }
+
+/// Escapes LIKE wildcards so a search matches the text literally (with `ESCAPE '\\'`).
+pub fn escape_like(text: &str) -> String {
+    text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}

@@ -156,7 +156,7 @@ text_enum!(
 
 text_enum!(
     /// A supervisor's verdict on a rectification (复查).
-    Outcome {
+    Verdict {
         Pass => "pass",
         Reject => "reject",
     }

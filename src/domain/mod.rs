@@ -1,4 +1,5 @@
-//! Rules without I/O: the domain's vocabularies, checks and time arithmetic.
+//! Rules without I/O: the domain's vocabularies, the hazard and unit life cycles, access,
+//! checks and time arithmetic. Nothing here knows the database or HTTP.
 
 pub mod access;
 pub mod actor;
@@ -9,6 +10,7 @@ pub mod labels;
 pub mod lifecycle;
 pub mod patch;
 pub mod time;
+pub mod unit_lifecycle;
 pub mod validate;
 pub mod values;
 

@@ -1,9 +1,9 @@
-//! HTTP surface of enforcement actions and of lifting a unit's suspension.
+//! HTTP surface of enforcement actions.
 
 use actix_web::{get, post, web, HttpResponse};
 
-use super::model::{EnforcementAction, EnforcementFilter, NewEnforcementAction, Reinstatement};
-use super::store;
+use super::model::{EnforcementAction, EnforcementFilter, NewEnforcementAction};
+use super::store::{self, By};
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::time::local_date;
@@ -14,7 +14,6 @@ use crate::http::idempotent;
 use crate::http::page::{Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
-use crate::units::model::UnitDetail;
 
 /// Record a joint enforcement action with its outcomes, in one transaction: a suspension
 /// or closure changes the unit's status. Idempotent on `id`.
@@ -37,8 +36,8 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewEnforcementA
     let hash = req.canonical_hash();
     let client_id = req.id;
     let submitted = {
-        let (hash, caller) = (hash.clone(), caller.clone());
-        state.write(move |conn| store::submit(conn, req, hash, now, &caller)).await
+        let (hash, scope, actor) = (hash.clone(), caller.scope.clone(), caller.actor());
+        state.write(move |conn| store::submit(conn, req, hash, now, By { scope: &scope, actor: &actor })).await
     };
     // An identical request that committed first makes this one fail on the id, or on a
     // unit the other one has just closed.
@@ -82,30 +81,4 @@ pub async fn list(
 pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<EnforcementAction>> {
     let id = id.into_inner();
     Ok(web::Json(state.db(move |conn| store::get_in(conn, id, &caller.scope)).await?))
-}
-
-/// Lift a suspension: a suspended unit becomes active, with a `reinstated` event.
-#[utoipa::path(
-    tag = "units", operation_id = "reinstate_unit",
-    params(("id" = Id, Path, description = "Unit id")),
-    request_body = Reinstatement,
-    responses(
-        (status = 200, description = "The unit with its history", body = UnitDetail),
-        (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, description = "The unit is not suspended, or a stale version", body = Problem, content_type = "application/problem+json"),
-        (status = 422, body = Problem, content_type = "application/problem+json"),
-    )
-)]
-#[post("/units/{id}/reinstate")]
-pub async fn reinstate(
-    state: State,
-    caller: Caller,
-    id: web::Path<Id>,
-    body: JsonBody<Reinstatement>,
-) -> ApiResult<web::Json<UnitDetail>> {
-    caller.require(Permission::ManageUnits)?;
-    let (id, req) = (id.into_inner(), body.into_inner());
-    req.check()?;
-    let now = state.clock.now();
-    Ok(web::Json(state.write(move |conn| store::reinstate(conn, id, req, now, &caller)).await?))
 }

@@ -6,13 +6,12 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::{enforcement_actions, enforcement_outcomes};
 use crate::domain::validate::{not_blank, Problems};
-use crate::domain::{Department, Measure, UnitKind, UnitStatus};
+use crate::domain::{Department, Measure, UnitKind};
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 
@@ -98,18 +97,23 @@ pub struct EnforcementAction {
 }
 
 impl EnforcementAction {
-    pub fn from_row(r: ActionRow, outcomes: Vec<EnforcementOutcome>) -> Self {
-        EnforcementAction {
+    /// Fails only on a stored `departments` list that is not the JSON array the service
+    /// writes: a damaged database, reported as such rather than shown as no department.
+    pub fn from_row(r: ActionRow, outcomes: Vec<EnforcementOutcome>) -> ApiResult<Self> {
+        let departments = serde_json::from_str(&r.departments).map_err(|e| {
+            ApiError::internal(&format!("enforcement action {}: stored departments are not a JSON list", r.id), e)
+        })?;
+        Ok(EnforcementAction {
             id: r.id,
             held_on: r.held_on,
             lead_department: r.lead_department,
-            departments: serde_json::from_str(&r.departments).unwrap_or_default(),
+            departments,
             community_id: r.community_id,
             summary: r.summary,
             recorded_at: r.recorded_at,
             created_by: r.created_by,
             outcomes,
-        }
+        })
     }
 }
 
@@ -213,8 +217,7 @@ impl NewEnforcementAction {
 
     /// SHA-256 of the canonical request: what an idempotent replay must match.
     pub fn canonical_hash(&self) -> String {
-        let value = serde_json::to_value(self).unwrap_or_default();
-        hex::encode(Sha256::digest(value.to_string().as_bytes()))
+        crate::http::idempotent::canonical_hash(self)
     }
 }
 
@@ -234,115 +237,4 @@ pub struct EnforcementFilter {
     pub measure: Option<Measure>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
-}
-
-/// Lift a suspension (停产整顿 ends): the unit becomes active again.
-#[derive(Debug, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct Reinstatement {
-    /// Why the suspension is lifted, e.g. the rectification that was verified.
-    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
-    pub reason: String,
-    /// The unit's version read; a stale one is refused with 409.
-    pub version: Option<i32>,
-}
-
-impl Reinstatement {
-    pub fn check(&self) -> ApiResult<()> {
-        let mut p = Problems::new();
-        p.extend_validator("", self.validate());
-        Ok(p.into_result()?)
-    }
-}
-
-/// What changes a unit's status: enforcement outcomes and reinstatement.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum UnitAction {
-    Suspend,
-    Close,
-    Reinstate,
-}
-
-impl UnitAction {
-    pub const ALL: [UnitAction; 3] = [UnitAction::Suspend, UnitAction::Close, UnitAction::Reinstate];
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            UnitAction::Suspend => "suspend",
-            UnitAction::Close => "close",
-            UnitAction::Reinstate => "reinstate",
-        }
-    }
-
-    /// The `unit_events.kind` this action writes.
-    pub fn event_kind(self) -> &'static str {
-        match self {
-            UnitAction::Suspend => "suspended",
-            UnitAction::Close => "closed",
-            UnitAction::Reinstate => "reinstated",
-        }
-    }
-
-    /// The status change an outcome's measure makes, if any.
-    pub fn of_measure(m: Measure) -> Option<UnitAction> {
-        match m {
-            Measure::SuspensionOrdered => Some(UnitAction::Suspend),
-            Measure::Closure => Some(UnitAction::Close),
-            Measure::Warning | Measure::CaseTransferred => None,
-        }
-    }
-}
-
-/// The status `action` leads to from `from`, or `None` when it is not allowed there.
-/// A suspension may be ordered again while one is in force; a closed unit stays closed.
-pub fn next_status(from: UnitStatus, action: UnitAction) -> Option<UnitStatus> {
-    use UnitAction::*;
-    use UnitStatus::*;
-    match (from, action) {
-        (Active | Suspended, Suspend) => Some(Suspended),
-        (Active | Suspended, Close) => Some(Closed),
-        (Suspended, Reinstate) => Some(Active),
-        _ => None,
-    }
-}
-
-/// The refusal of a unit action its status does not allow.
-pub fn illegal(from: UnitStatus, action: UnitAction) -> ApiError {
-    let allowed: Vec<String> = UnitAction::ALL
-        .into_iter()
-        .filter(|a| next_status(from, *a).is_some())
-        .map(|a| a.as_str().to_string())
-        .collect();
-    let detail = if allowed.is_empty() {
-        format!("`{}` is not allowed: the unit is {from} and allows no further action", action.as_str())
-    } else {
-        format!("`{}` is not allowed: the unit is {from}; allowed: {}", action.as_str(), allowed.join(", "))
-    };
-    ApiError::IllegalTransition { detail, current_state: from.to_string(), allowed_actions: allowed }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::UnitAction::*;
-    use super::*;
-    use UnitStatus::*;
-
-    #[test]
-    fn unit_status_changes() {
-        assert_eq!(next_status(Active, Suspend), Some(Suspended));
-        assert_eq!(next_status(Suspended, Suspend), Some(Suspended));
-        assert_eq!(next_status(Suspended, Close), Some(Closed));
-        assert_eq!(next_status(Suspended, Reinstate), Some(Active));
-        assert_eq!(next_status(Active, Reinstate), None);
-        for a in UnitAction::ALL {
-            assert_eq!(next_status(Closed, a), None, "closed is final");
-        }
-        match illegal(Active, Reinstate) {
-            ApiError::IllegalTransition { current_state, allowed_actions, .. } => {
-                assert_eq!(current_state, "active");
-                assert_eq!(allowed_actions, vec!["suspend", "close"]);
-            }
-            other => panic!("{other:?}"),
-        }
-    }
 }

@@ -8,22 +8,19 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{
-    illegal, next_status, ActionRow, EnforcementAction, EnforcementFilter, EnforcementOutcome, NewEnforcementAction,
-    OutcomeRow, Reinstatement, UnitAction,
+    ActionRow, EnforcementAction, EnforcementFilter, EnforcementOutcome, NewEnforcementAction, OutcomeRow,
 };
-use crate::communities::store::escape_like;
 use crate::db::schema::{communities, enforcement_actions as ea, enforcement_outcomes as eo, units};
-use crate::db::DbConn;
-use crate::domain::access::Caller;
+use crate::db::{escape_like, DbConn};
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
+use crate::domain::unit_lifecycle::{self, UnitAction};
 use crate::domain::validate::Problems;
-use crate::domain::UnitStatus;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
-use crate::http::idempotent::Stored;
+use crate::http::idempotent::{self, Stored};
 use crate::http::page::{Cursor, PageRequest};
-use crate::units::model::{Unit, UnitDetail};
+use crate::units::model::Unit;
 use crate::units::store as unit_store;
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<ActionRow>> {
@@ -70,28 +67,31 @@ fn with_outcomes(conn: &mut DbConn, rows: Vec<ActionRow>, scope: &Scope) -> ApiR
     for o in outcomes {
         by_action.entry(o.action_id).or_default().push(o.into());
     }
-    Ok(rows
-        .into_iter()
+    rows.into_iter()
         .map(|r| {
             let outcomes = by_action.remove(&r.id).unwrap_or_default();
             EnforcementAction::from_row(r, outcomes)
         })
-        .collect())
+        .collect()
 }
 
-/// An earlier action under the same client id: the same request replays, another one
-/// under that id is a conflict. Someone who cannot see the stored action is refused like
-/// any other reuse of the id, without revealing it.
+/// The action stored earlier under this client id, if it was the same request (see
+/// [`idempotent::earlier`]).
 pub fn replay(conn: &mut DbConn, id: Id, hash: &str, scope: &Scope) -> ApiResult<Option<EnforcementAction>> {
-    match find(conn, id)? {
-        None => Ok(None),
-        Some(row) if row.request_hash == hash && visible(conn, &row, scope)? => {
-            Ok(Some(with_outcomes(conn, vec![row], scope)?.remove(0)))
-        }
-        Some(_) => {
-            Err(ApiError::Conflict(format!("enforcement action {id} was already recorded with different content")))
-        }
+    let Some(row) = find(conn, id)? else {
+        return Ok(None);
+    };
+    let visible = visible(conn, &row, scope)?;
+    if !idempotent::earlier(Some((&row.request_hash, visible)), hash, "enforcement action", id)? {
+        return Ok(None);
     }
+    Ok(Some(with_outcomes(conn, vec![row], scope)?.remove(0)))
+}
+
+/// Who records an action, and where they may.
+pub struct By<'a> {
+    pub scope: &'a Scope,
+    pub actor: &'a Actor,
 }
 
 /// Stores one action in the caller's transaction: the action, its outcomes, and the
@@ -101,14 +101,15 @@ pub fn submit(
     req: NewEnforcementAction,
     hash: String,
     now: Moment,
-    caller: &Caller,
+    by: By<'_>,
 ) -> ApiResult<(Stored, EnforcementAction)> {
     if let Some(id) = req.id {
-        if let Some(existing) = replay(conn, id, &hash, &caller.scope)? {
+        if let Some(existing) = replay(conn, id, &hash, by.scope)? {
             return Ok((Stored::Replayed, existing));
         }
     }
-    let units = check_references(conn, &req, caller)?;
+    let created_by = by.actor.user()?;
+    let units = check_references(conn, &req, by.scope)?;
     let id = req.id.unwrap_or_else(Id::new_v7);
     let summary = req.summary.trim().to_string();
     let row = ActionRow {
@@ -120,7 +121,7 @@ pub fn submit(
         summary: summary.clone(),
         request_hash: hash,
         recorded_at: now,
-        created_by: caller.user_id,
+        created_by,
     };
     // The action first: an identical request racing this one waits on its id here and
     // then fails, before either touches a unit.
@@ -147,25 +148,29 @@ pub fn submit(
     crate::on_engine!(conn, |c| {
         diesel::insert_into(eo::table).values(&outcomes).execute(c)?;
     });
-    let actor = caller.actor();
     let mut changes: Vec<(&Unit, UnitAction)> =
         outcomes.iter().zip(&units).filter_map(|(o, u)| UnitAction::of_measure(o.measure).map(|a| (u, a))).collect();
     // Units in id order, so two actions changing the same units lock them in the same order.
     changes.sort_by_key(|(u, _)| u.id);
     for (unit, action) in changes {
-        apply_outcome(conn, unit, action, now, &actor, &summary, json!({"enforcement_action_id": id}))?;
+        let details = Some(json!({"enforcement_action_id": id}));
+        unit_store::apply(
+            conn,
+            unit,
+            unit_store::Change { action, at: now, actor: by.actor, reason: &summary, details },
+        )?;
     }
     let outcomes = outcomes.into_iter().map(Into::into).collect();
-    Ok((Stored::Created, EnforcementAction::from_row(row, outcomes)))
+    Ok((Stored::Created, EnforcementAction::from_row(row, outcomes)?))
 }
 
 /// The outcomes' units in order, or every reference that names a missing record, an
 /// out-of-scope one, or a closed unit a suspension or closure cannot change, as one 422.
-fn check_references(conn: &mut DbConn, req: &NewEnforcementAction, caller: &Caller) -> ApiResult<Vec<Unit>> {
+fn check_references(conn: &mut DbConn, req: &NewEnforcementAction, scope: &Scope) -> ApiResult<Vec<Unit>> {
     let mut p = Problems::new();
     if let Some(cid) = req.community_id {
         let found = communities::table.find(cid).select(communities::id).first::<Id>(conn).optional()?;
-        if found.is_none() || !caller.sees(cid) {
+        if found.is_none() || !scope.allows(cid) {
             p.push("community_id", "not_found", "no community has this id");
         }
     }
@@ -179,11 +184,11 @@ fn check_references(conn: &mut DbConn, req: &NewEnforcementAction, caller: &Call
         .collect();
     let mut units = Vec::with_capacity(ids.len());
     for (i, o) in req.outcomes.iter().enumerate() {
-        let Some(unit) = found.get(&o.unit_id).filter(|u| caller.sees(u.community_id)) else {
+        let Some(unit) = found.get(&o.unit_id).filter(|u| scope.allows(u.community_id)) else {
             p.push(format!("outcomes[{i}].unit_id"), "not_found", "no unit has this id");
             continue;
         };
-        let refused = UnitAction::of_measure(o.measure).is_some_and(|a| next_status(unit.status, a).is_none());
+        let refused = UnitAction::of_measure(o.measure).is_some_and(|a| unit_lifecycle::next(unit.status, a).is_none());
         if refused {
             let msg = format!("the unit is {}: a closed unit stays closed", unit.status);
             p.push(format!("outcomes[{i}].measure"), "unit_closed", msg);
@@ -192,74 +197,6 @@ fn check_references(conn: &mut DbConn, req: &NewEnforcementAction, caller: &Call
     }
     p.into_result()?;
     Ok(units)
-}
-
-/// Moves a unit from `from` to the status `action` leads to, if it is still in `from`:
-/// checked by rows affected, so a concurrent change is never overwritten. Writes the unit
-/// event and bumps the version. False when the unit is no longer in `from`.
-#[allow(clippy::too_many_arguments)]
-fn try_change(
-    conn: &mut DbConn,
-    unit_id: Id,
-    from: UnitStatus,
-    action: UnitAction,
-    now: Moment,
-    actor: &Actor,
-    reason: &str,
-    details: Option<serde_json::Value>,
-) -> ApiResult<bool> {
-    let to = next_status(from, action).ok_or_else(|| illegal(from, action))?;
-    let updated = diesel::update(units::table.filter(units::id.eq(unit_id)).filter(units::status.eq(from)))
-        .set((units::status.eq(to), units::version.eq(units::version + 1), units::updated_at.eq(now)))
-        .execute(conn)?;
-    if updated != 1 {
-        return Ok(false);
-    }
-    let reason = Some(reason.to_string());
-    unit_store::record_event(conn, unit_id, now, actor, action.event_kind(), Some(from), Some(to), reason, details)?;
-    Ok(true)
-}
-
-/// The status change of one outcome. Another action may have changed the unit since it
-/// was read (PostgreSQL then waits for it and finds the new status): this one applies on
-/// top, as if the two had run one after the other.
-fn apply_outcome(
-    conn: &mut DbConn,
-    unit: &Unit,
-    action: UnitAction,
-    now: Moment,
-    actor: &Actor,
-    reason: &str,
-    details: serde_json::Value,
-) -> ApiResult<()> {
-    let mut from = unit.status;
-    for _ in 0..2 {
-        if try_change(conn, unit.id, from, action, now, actor, reason, Some(details.clone()))? {
-            return Ok(());
-        }
-        from = unit_store::get(conn, unit.id)?.status;
-    }
-    Err(ApiError::Conflict(format!("unit {} was changed concurrently; retry", unit.id)))
-}
-
-/// Lifts a unit's suspension.
-pub fn reinstate(conn: &mut DbConn, id: Id, req: Reinstatement, now: Moment, caller: &Caller) -> ApiResult<UnitDetail> {
-    let unit = unit_store::get_in(conn, id, &caller.scope)?;
-    if let Some(v) = req.version.filter(|v| *v != unit.version) {
-        return Err(ApiError::StaleVersion(v));
-    }
-    let reason = req.reason.trim();
-    let action = UnitAction::Reinstate;
-    if !try_change(conn, id, unit.status, action, now, &caller.actor(), reason, None)? {
-        // Changed since it was read: refuse against the status it is in now.
-        let current = unit_store::get(conn, id)?;
-        return Err(if next_status(current.status, action).is_none() {
-            illegal(current.status, action)
-        } else {
-            ApiError::Conflict(format!("unit {id} was changed concurrently; reload it"))
-        });
-    }
-    unit_store::detail(conn, id, &caller.scope)
 }
 
 /// The start of a day, as the moment a list cursor carries for `held_on`.

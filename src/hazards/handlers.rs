@@ -3,7 +3,7 @@
 use actix_web::{get, post, web};
 use serde_json::json;
 
-use super::model::{DeadlineExtension, Hazard, HazardDetail, HazardFilter, VoidRequest};
+use super::model::{DeadlineExtension, Hazard, HazardFilter, VoidRequest};
 use super::store;
 use crate::attachments::links::{self, RecordKind};
 use crate::domain::access::Caller;
@@ -18,7 +18,7 @@ use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
-use crate::rectifications::store as rect_store;
+use crate::views::hazard_detail::{self, HazardDetail};
 
 #[utoipa::path(
     tag = "hazards", operation_id = "list_hazards",
@@ -65,25 +65,9 @@ pub async fn list(
 )]
 #[get("/hazards/{id}")]
 pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<HazardDetail>> {
-    Ok(web::Json(hazard_detail(&state, id.into_inner(), caller).await?))
-}
-
-/// A hazard with its photos, rectifications and events, as the caller may see it.
-pub async fn hazard_detail(state: &State, id: Id, caller: Caller) -> ApiResult<HazardDetail> {
+    let id = id.into_inner();
     let today = local_date(state.clock.now(), state.config.timezone);
-    state
-        .db(move |conn| {
-            let row = store::get_in(conn, id, &caller.scope)?;
-            let photos = links::cited_by(conn, RecordKind::Hazard, &[id])?;
-            let rectifications = rect_store::for_hazard(conn, id)?;
-            let events = store::events(conn, id)?;
-            Ok(HazardDetail {
-                hazard: Hazard::from_row(row, today, links::of(&photos, id)),
-                rectifications,
-                events: events.into_iter().map(Into::into).collect(),
-            })
-        })
-        .await
+    Ok(web::Json(state.db(move |conn| hazard_detail::load(conn, id, &caller.scope, today)).await?))
 }
 
 fn validated<T: validator::Validate>(req: &T) -> ApiResult<()> {
@@ -115,9 +99,10 @@ pub async fn void(
     let (id, req) = (id.into_inner(), body.into_inner());
     validated(&req)?;
     let now = state.clock.now();
+    let today = local_date(now, state.config.timezone);
     let actor = caller.actor();
-    let scope = caller.scope.clone();
-    state
+    let scope = caller.scope;
+    let detail = state
         .write(move |conn| {
             let hazard = store::get_in(conn, id, &scope)?;
             let change = Change {
@@ -129,10 +114,11 @@ pub async fn void(
                 expected_version: req.version,
                 deadline: None,
             };
-            store::transition(conn, &hazard, change)
+            store::transition(conn, &hazard, change)?;
+            hazard_detail::load(conn, id, &scope, today)
         })
         .await?;
-    Ok(web::Json(hazard_detail(&state, id, caller).await?))
+    Ok(web::Json(detail))
 }
 
 /// Extend a hazard's deadline, with a reason; the old deadline stays in the history.
@@ -158,9 +144,10 @@ pub async fn extend_deadline(
     let (id, req) = (id.into_inner(), body.into_inner());
     validated(&req)?;
     let now = state.clock.now();
+    let today = local_date(now, state.config.timezone);
     let actor = caller.actor();
-    let scope = caller.scope.clone();
-    state
+    let scope = caller.scope;
+    let detail = state
         .write(move |conn| {
             let hazard = store::get_in(conn, id, &scope)?;
             let allowed = lifecycle::next(hazard.status, Action::ExtendDeadline).is_some();
@@ -179,8 +166,9 @@ pub async fn extend_deadline(
                 expected_version: req.version,
                 deadline: Some(req.deadline),
             };
-            store::transition(conn, &hazard, change)
+            store::transition(conn, &hazard, change)?;
+            hazard_detail::load(conn, id, &scope, today)
         })
         .await?;
-    Ok(web::Json(hazard_detail(&state, id, caller).await?))
+    Ok(web::Json(detail))
 }

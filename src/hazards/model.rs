@@ -1,12 +1,16 @@
 //! Hazard rows, events, views and the list filter.
 
+use std::collections::HashSet;
+
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
+use validator::Validate;
 
 use crate::db::schema::{hazard_events, hazards};
 use crate::domain::hazard::days_overdue;
+use crate::domain::validate::{not_blank, Problems};
 use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
 
@@ -110,6 +114,86 @@ impl Hazard {
     }
 }
 
+/// One hazard as an inspector records it.
+#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct NewHazard {
+    /// Client-made id, so a phone can refer to the hazard before it is sent.
+    pub id: Option<Id>,
+    pub category: HazardCategory,
+    pub level: HazardLevel,
+    pub handling_type: HandlingType,
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    pub description: String,
+    /// Required for `deadline`, refused for `on_the_spot`; not before the day found.
+    pub deadline: Option<NaiveDate>,
+    /// What was done on the spot: required for `on_the_spot`, refused for `deadline`.
+    #[validate(length(max = 2000))]
+    pub note: Option<String>,
+    /// Default: `campaign` when the inspection belongs to one, else `routine`.
+    pub source: Option<HazardSource>,
+    #[validate(length(max = 2000))]
+    pub legal_basis: Option<String>,
+    #[validate(length(max = 200))]
+    pub responsible_person: Option<String>,
+    #[serde(default)]
+    pub photo_ids: Vec<Id>,
+}
+
+impl NewHazard {
+    /// Every check of one hazard that needs no database; `path` is where it sits in the
+    /// request (`hazards[2]`), `found_on` the office's date of the visit.
+    pub fn check(&self, p: &mut Problems, path: &str, found_on: NaiveDate) {
+        let at = |f: &str| format!("{path}.{f}");
+        match self.handling_type {
+            HandlingType::Deadline => {
+                match self.deadline {
+                    None => p.push(at("deadline"), "required", "a deadline hazard needs a deadline"),
+                    Some(d) if d < found_on => p.push(
+                        at("deadline"),
+                        "before_found",
+                        format!("the deadline must not be before the day the hazard was found ({found_on})"),
+                    ),
+                    Some(_) => {}
+                }
+                if self.note.is_some() {
+                    p.push(at("note"), "not_allowed", "a note is recorded only for on-the-spot hazards");
+                }
+            }
+            HandlingType::OnTheSpot => {
+                if self.deadline.is_some() {
+                    p.push(at("deadline"), "not_allowed", "an on-the-spot hazard has no deadline");
+                }
+                if self.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
+                    p.push(at("note"), "required", "an on-the-spot hazard needs a note saying what was done");
+                }
+            }
+        }
+        let mut seen = HashSet::new();
+        for (j, id) in self.photo_ids.iter().enumerate() {
+            if !seen.insert(*id) {
+                p.push(format!("{path}.photo_ids[{j}]"), "duplicate", "this photo is cited twice");
+            }
+        }
+    }
+}
+
+/// What a new hazard takes from the inspection that found it: the snapshots of its unit
+/// and visit that later edits never move.
+#[derive(Debug, Clone)]
+pub struct Origin {
+    pub inspection_id: Id,
+    pub unit_id: Id,
+    pub community_id: Id,
+    pub unit_kind: UnitKind,
+    pub campaign_id: Option<Id>,
+    pub leader_led: bool,
+    pub found_at: Moment,
+    pub found_on: NaiveDate,
+    /// When the server stores it.
+    pub recorded_at: Moment,
+}
+
 /// One change of a hazard, never updated or deleted.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
 #[diesel(table_name = hazard_events)]
@@ -161,15 +245,6 @@ impl From<HazardEventRow> for HazardEvent {
             deadline: r.deadline,
         }
     }
-}
-
-/// A hazard with its rectifications and its history, oldest first.
-#[derive(Debug, Serialize, Deserialize, ToSchema)]
-pub struct HazardDetail {
-    #[serde(flatten)]
-    pub hazard: Hazard,
-    pub rectifications: Vec<crate::rectifications::model::Rectification>,
-    pub events: Vec<HazardEvent>,
 }
 
 /// Void a hazard recorded in error.

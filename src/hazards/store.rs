@@ -3,36 +3,119 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::model::{HazardEventRow, HazardFilter, HazardRow};
+use serde_json::json;
+
+use super::model::{HazardEventRow, HazardFilter, HazardRow, NewHazard, Origin};
+use crate::attachments::links::{self, RecordKind};
 use crate::db::schema::{hazard_events, hazards};
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
+use crate::domain::hazard::initial_status;
 use crate::domain::lifecycle::{self, Action};
-use crate::domain::HazardStatus;
+use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::domain::Moment;
+use crate::domain::{HazardSource, HazardStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
 
-/// Inserts the hazards of one submission and their `created` events, each in one statement.
-pub fn insert_batch(conn: &mut DbConn, rows: &[HazardRow], events: &[HazardEventRow]) -> ApiResult<()> {
-    if rows.is_empty() {
+/// Every reference of new hazards that the database must check, into `p`: photos the
+/// recorder may cite, and client ids not yet taken. `path` is where the list sits in the
+/// request (`hazards`).
+pub fn check_new(
+    conn: &mut DbConn,
+    new: &[NewHazard],
+    path: &str,
+    scope: &Scope,
+    recorder: &Actor,
+    p: &mut Problems,
+) -> ApiResult<()> {
+    for (i, h) in new.iter().enumerate() {
+        links::check_citable(conn, scope, recorder, &h.photo_ids, &format!("{path}[{i}].photo_ids"), p)?;
+    }
+    let ids: Vec<Id> = new.iter().filter_map(|h| h.id).collect();
+    if ids.is_empty() {
         return Ok(());
     }
-    crate::on_engine!(conn, |c| {
-        diesel::insert_into(hazards::table).values(rows).execute(c)?;
-        diesel::insert_into(hazard_events::table).values(events).execute(c)?;
-    });
+    let taken: Vec<Id> = hazards::table.filter(hazards::id.eq_any(&ids)).select(hazards::id).load(conn)?;
+    for (i, h) in new.iter().enumerate() {
+        if h.id.is_some_and(|id| taken.contains(&id)) {
+            p.push(format!("{path}[{i}].id"), "already_exists", "a hazard with this id already exists");
+        }
+    }
     Ok(())
 }
 
-/// Which of these ids are already taken by a hazard.
-pub fn existing_ids(conn: &mut DbConn, ids: &[Id]) -> ApiResult<Vec<Id>> {
-    if ids.is_empty() {
+/// Makes the hazards one inspection found, in the caller's transaction: each row with its
+/// snapshots and defaults (the source is `campaign` within a campaign, else `routine`),
+/// its first state (an on-the-spot hazard is created closed, at the moment found), its
+/// `created` event, and its photos cited. Rows and events go in one statement each.
+/// Answers the rows with the photos each cites, in the request's order.
+pub fn create_batch(
+    conn: &mut DbConn,
+    origin: &Origin,
+    new: Vec<NewHazard>,
+    actor: &Actor,
+) -> ApiResult<Vec<(HazardRow, Vec<Id>)>> {
+    if new.is_empty() {
         return Ok(Vec::new());
     }
-    Ok(hazards::table.filter(hazards::id.eq_any(ids)).select(hazards::id).load(conn)?)
+    let default_source = if origin.campaign_id.is_some() { HazardSource::Campaign } else { HazardSource::Routine };
+    let mut rows = Vec::with_capacity(new.len());
+    let mut events = Vec::with_capacity(new.len());
+    let mut photos = Vec::with_capacity(new.len());
+    for h in new {
+        let status = initial_status(h.handling_type);
+        let id = h.id.unwrap_or_else(Id::new_v7);
+        rows.push(HazardRow {
+            id,
+            inspection_id: origin.inspection_id,
+            unit_id: origin.unit_id,
+            community_id: origin.community_id,
+            unit_kind: origin.unit_kind,
+            campaign_id: origin.campaign_id,
+            leader_led: origin.leader_led,
+            category: h.category,
+            level: h.level,
+            source: h.source.unwrap_or(default_source),
+            handling_type: h.handling_type,
+            description: h.description,
+            legal_basis: h.legal_basis,
+            responsible_person: h.responsible_person,
+            note: h.note,
+            deadline: h.deadline,
+            status,
+            found_at: origin.found_at,
+            found_on: origin.found_on,
+            recorded_at: origin.recorded_at,
+            closed_at: (status == HazardStatus::Closed).then_some(origin.found_at),
+            version: 1,
+            created_by: actor.user_id,
+        });
+        events.push(HazardEventRow {
+            id: Id::new_v7(),
+            hazard_id: id,
+            at: origin.recorded_at,
+            actor: actor.name.clone(),
+            actor_user_id: actor.user_id,
+            kind: "created".to_string(),
+            from_state: None,
+            to_state: status,
+            reason: None,
+            details: Some(json!({"inspection_id": origin.inspection_id, "handling_type": h.handling_type}).to_string()),
+            deadline: h.deadline,
+        });
+        photos.push(h.photo_ids);
+    }
+    crate::on_engine!(conn, |c| {
+        diesel::insert_into(hazards::table).values(&rows).execute(c)?;
+        diesel::insert_into(hazard_events::table).values(&events).execute(c)?;
+    });
+    for (row, cited) in rows.iter().zip(&photos) {
+        links::cite(conn, cited, RecordKind::Hazard, row.id, origin.community_id)?;
+    }
+    Ok(rows.into_iter().zip(photos).collect())
 }
 
 pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<HazardRow> {

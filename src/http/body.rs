@@ -13,7 +13,8 @@ use serde_json::Value;
 use crate::error::{ApiError, FieldError};
 use crate::http::AppState;
 
-/// A JSON body deserialized into `T`, plus the canonical form of what the client sent.
+/// A JSON body deserialized into `T`: 415 unless the body is JSON, 413 past the size
+/// limit, 400 when unreadable, 422 with the field path when a field is wrong or unknown.
 pub struct JsonBody<T>(pub T);
 
 impl<T> JsonBody<T> {

@@ -3,7 +3,7 @@
 use actix_web::{get, post, web, HttpResponse};
 
 use super::model::{Inspection, InspectionDetail, InspectionFilter, NewInspection};
-use super::store;
+use super::store::{self, By};
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::time::local_date;
@@ -36,13 +36,13 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewInspection>)
     let hash = req.canonical_hash();
     let client_id = req.id;
     let submitted = {
-        let (hash, caller) = (hash.clone(), caller.clone());
-        state.write(move |conn| store::submit(conn, req, hash, now, tz, &caller)).await
+        let (hash, scope, actor) = (hash.clone(), caller.scope.clone(), caller.actor());
+        state.write(move |conn| store::submit(conn, req, hash, now, tz, By { scope: &scope, actor: &actor })).await
     };
     // An identical submission that committed first makes this one fail on the id.
     let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_));
     let today = local_date(now, tz);
-    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, today, &caller));
+    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, today, &caller.scope));
     Ok(idempotent::respond(idempotent::settle(submitted, client_id, lost_race, replay).await?))
 }
 

@@ -5,17 +5,15 @@ use std::collections::HashSet;
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::inspections;
 use crate::domain::time::local_date;
-use crate::domain::validate::{not_blank, Problems};
-use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource};
+use crate::domain::validate::Problems;
 use crate::domain::{Id, Moment};
-use crate::error::ApiResult;
-use crate::hazards::model::Hazard;
+use crate::error::{ApiError, ApiResult};
+use crate::hazards::model::{Hazard, NewHazard};
 
 pub const MAX_HAZARDS: usize = 100;
 pub const MAX_INSPECTORS: usize = 10;
@@ -65,9 +63,16 @@ pub struct Inspection {
     pub created_by: Option<Id>,
 }
 
-impl From<InspectionRow> for Inspection {
-    fn from(r: InspectionRow) -> Self {
-        Inspection {
+impl TryFrom<InspectionRow> for Inspection {
+    type Error = ApiError;
+
+    /// Fails only on a stored `inspectors` list that is not the JSON array the service
+    /// writes: a damaged database, reported as such rather than shown as no one.
+    fn try_from(r: InspectionRow) -> ApiResult<Self> {
+        let inspectors = serde_json::from_str(&r.inspectors).map_err(|e| {
+            ApiError::internal(&format!("inspection {}: stored inspectors are not a JSON list", r.id), e)
+        })?;
+        Ok(Inspection {
             id: r.id,
             unit_id: r.unit_id,
             community_id: r.community_id,
@@ -75,7 +80,7 @@ impl From<InspectionRow> for Inspection {
             campaign_id: r.campaign_id,
             inspected_at: r.inspected_at,
             inspected_on: r.inspected_on,
-            inspectors: serde_json::from_str(&r.inspectors).unwrap_or_default(),
+            inspectors,
             leader_led: r.leader_led,
             latitude: r.latitude,
             longitude: r.longitude,
@@ -83,7 +88,7 @@ impl From<InspectionRow> for Inspection {
             attachment_ids: Vec::new(),
             recorded_at: r.recorded_at,
             created_by: r.created_by,
-        }
+        })
     }
 }
 
@@ -93,32 +98,6 @@ pub struct InspectionDetail {
     #[serde(flatten)]
     pub inspection: Inspection,
     pub hazards: Vec<Hazard>,
-}
-
-/// One hazard as an inspector records it.
-#[derive(Debug, Clone, Serialize, Deserialize, Validate, ToSchema)]
-#[serde(deny_unknown_fields)]
-pub struct NewHazard {
-    /// Client-made id, so a phone can refer to the hazard before it is sent.
-    pub id: Option<Id>,
-    pub category: HazardCategory,
-    pub level: HazardLevel,
-    pub handling_type: HandlingType,
-    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
-    pub description: String,
-    /// Required for `deadline`, refused for `on_the_spot`; not before the day found.
-    pub deadline: Option<NaiveDate>,
-    /// What was done on the spot: required for `on_the_spot`, refused for `deadline`.
-    #[validate(length(max = 2000))]
-    pub note: Option<String>,
-    /// Default: `campaign` when the inspection belongs to one, else `routine`.
-    pub source: Option<HazardSource>,
-    #[validate(length(max = 2000))]
-    pub legal_basis: Option<String>,
-    #[validate(length(max = 200))]
-    pub responsible_person: Option<String>,
-    #[serde(default)]
-    pub photo_ids: Vec<Id>,
 }
 
 /// A phone submission: one inspection with the hazards it found, stored in one transaction.
@@ -168,7 +147,7 @@ impl NewInspection {
         }
         let found_on = local_date(self.inspected_at, tz);
         for (i, h) in self.hazards.iter().enumerate() {
-            check_hazard(&mut p, i, h, found_on);
+            h.check(&mut p, &format!("hazards[{i}]"), found_on);
         }
         self.check_duplicate_ids(&mut p);
         Ok(p.into_result()?)
@@ -208,42 +187,7 @@ impl NewInspection {
     /// SHA-256 of the canonical request (keys sorted, moments in UTC): what an
     /// idempotent replay must match.
     pub fn canonical_hash(&self) -> String {
-        let value = serde_json::to_value(self).unwrap_or_default();
-        hex::encode(Sha256::digest(value.to_string().as_bytes()))
-    }
-}
-
-fn check_hazard(p: &mut Problems, i: usize, h: &NewHazard, found_on: NaiveDate) {
-    let at = |f: &str| format!("hazards[{i}].{f}");
-    match h.handling_type {
-        HandlingType::Deadline => {
-            match h.deadline {
-                None => p.push(at("deadline"), "required", "a deadline hazard needs a deadline"),
-                Some(d) if d < found_on => p.push(
-                    at("deadline"),
-                    "before_found",
-                    format!("the deadline must not be before the day the hazard was found ({found_on})"),
-                ),
-                Some(_) => {}
-            }
-            if h.note.is_some() {
-                p.push(at("note"), "not_allowed", "a note is recorded only for on-the-spot hazards");
-            }
-        }
-        HandlingType::OnTheSpot => {
-            if h.deadline.is_some() {
-                p.push(at("deadline"), "not_allowed", "an on-the-spot hazard has no deadline");
-            }
-            if h.note.as_deref().is_none_or(|n| n.trim().is_empty()) {
-                p.push(at("note"), "required", "an on-the-spot hazard needs a note saying what was done");
-            }
-        }
-    }
-    let mut seen = HashSet::new();
-    for (j, id) in h.photo_ids.iter().enumerate() {
-        if !seen.insert(*id) {
-            p.push(format!("hazards[{i}].photo_ids[{j}]"), "duplicate", "this photo is cited twice");
-        }
+        crate::http::idempotent::canonical_hash(self)
     }
 }
 

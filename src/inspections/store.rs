@@ -9,59 +9,63 @@ use super::model::{Inspection, InspectionDetail, InspectionFilter, InspectionRow
 use crate::attachments::links::{self, RecordKind};
 use crate::db::schema::{campaigns, inspections};
 use crate::db::DbConn;
-use crate::domain::access::Caller;
 use crate::domain::access::Scope;
-use crate::domain::hazard::initial_status;
+use crate::domain::actor::Actor;
 use crate::domain::time::local_date;
 use crate::domain::validate::Problems;
-use crate::domain::{HandlingType, HazardSource};
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
-use crate::hazards::model::{Hazard, HazardEventRow, HazardRow};
+use crate::hazards::model::{Hazard, Origin};
 use crate::hazards::store as hazard_store;
-use crate::http::idempotent::Stored;
+use crate::http::idempotent::{self, Stored};
 use crate::http::page::PageRequest;
 use crate::units::model::Unit;
 use crate::units::store as unit_store;
 
-/// Looks up an earlier submission under the same client id: the same request replays,
-/// a different one under that id is a conflict.
-/// A submission by someone who cannot see the stored record is refused like any other
-/// reuse of the id, without revealing it.
+/// The submission stored earlier under this client id, if it was the same request (see
+/// [`idempotent::earlier`]).
 pub fn replay(
     conn: &mut DbConn,
     id: Id,
     hash: &str,
     today: NaiveDate,
-    caller: &Caller,
+    scope: &Scope,
 ) -> ApiResult<Option<InspectionDetail>> {
     let existing: Option<InspectionRow> =
         inspections::table.find(id).select(InspectionRow::as_select()).first(conn).optional()?;
-    match existing {
-        None => Ok(None),
-        Some(row) if row.request_hash == hash && caller.sees(row.community_id) => {
-            Ok(Some(detail_of(conn, row, today)?))
-        }
-        Some(_) => Err(ApiError::Conflict(format!("inspection {id} was already submitted with different content"))),
+    let Some(row) = existing else {
+        return Ok(None);
+    };
+    let visible = scope.allows(row.community_id);
+    if !idempotent::earlier(Some((&row.request_hash, visible)), hash, "inspection", id)? {
+        return Ok(None);
     }
+    Ok(Some(detail_of(conn, row, today)?))
 }
 
-/// Stores one submission in the caller's transaction.
+/// Who records a submission, and where they may.
+pub struct By<'a> {
+    pub scope: &'a Scope,
+    pub actor: &'a Actor,
+}
+
+/// Stores one submission in the caller's transaction: the inspection, its hazards (made
+/// by `hazards::store::create_batch`) and the citations of its attachments.
 pub fn submit(
     conn: &mut DbConn,
     req: NewInspection,
     hash: String,
     now: Moment,
     tz: Tz,
-    caller: &Caller,
+    by: By<'_>,
 ) -> ApiResult<(Stored, InspectionDetail)> {
     let today = local_date(now, tz);
     if let Some(id) = req.id {
-        if let Some(detail) = replay(conn, id, &hash, today, caller)? {
+        if let Some(detail) = replay(conn, id, &hash, today, by.scope)? {
             return Ok((Stored::Replayed, detail));
         }
     }
-    let unit = check_references(conn, &req, caller)?;
+    let unit = check_references(conn, &req, &by)?;
     let inspection_id = req.id.unwrap_or_else(Id::new_v7);
     let found_on = local_date(req.inspected_at, tz);
     let row = InspectionRow {
@@ -79,67 +83,26 @@ pub fn submit(
         notes: req.notes.clone(),
         request_hash: hash,
         recorded_at: now,
-        created_by: Some(caller.user_id),
+        created_by: by.actor.user_id,
     };
-    let actor = caller.actor();
-    let default_source = if req.campaign_id.is_some() { HazardSource::Campaign } else { HazardSource::Routine };
-    let mut citations: Vec<(Id, Vec<Id>)> = Vec::with_capacity(req.hazards.len());
-    let attachment_ids = req.attachment_ids.clone();
-    let mut hazards = Vec::with_capacity(req.hazards.len());
-    let mut events = Vec::with_capacity(req.hazards.len());
-    for h in req.hazards {
-        let status = initial_status(h.handling_type);
-        let hazard_id = h.id.unwrap_or_else(Id::new_v7);
-        citations.push((hazard_id, h.photo_ids.clone()));
-        hazards.push(HazardRow {
-            id: hazard_id,
-            inspection_id,
-            unit_id: unit.id,
-            community_id: unit.community_id,
-            unit_kind: unit.kind,
-            campaign_id: req.campaign_id,
-            leader_led: req.leader_led,
-            category: h.category,
-            level: h.level,
-            source: h.source.unwrap_or(default_source),
-            handling_type: h.handling_type,
-            description: h.description,
-            legal_basis: h.legal_basis,
-            responsible_person: h.responsible_person,
-            note: h.note,
-            deadline: h.deadline,
-            status,
-            found_at: req.inspected_at,
-            found_on,
-            recorded_at: now,
-            closed_at: (h.handling_type == HandlingType::OnTheSpot).then_some(req.inspected_at),
-            version: 1,
-            created_by: Some(caller.user_id),
-        });
-        events.push(HazardEventRow {
-            id: Id::new_v7(),
-            hazard_id,
-            at: now,
-            actor: actor.name.clone(),
-            actor_user_id: actor.user_id,
-            kind: "created".to_string(),
-            from_state: None,
-            to_state: status,
-            reason: None,
-            details: Some(json!({"inspection_id": inspection_id, "handling_type": h.handling_type}).to_string()),
-            deadline: h.deadline,
-        });
-    }
+    let origin = Origin {
+        inspection_id,
+        unit_id: unit.id,
+        community_id: unit.community_id,
+        unit_kind: unit.kind,
+        campaign_id: req.campaign_id,
+        leader_led: req.leader_led,
+        found_at: req.inspected_at,
+        found_on,
+        recorded_at: now,
+    };
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
-    hazard_store::insert_batch(conn, &hazards, &events)?;
-    links::cite(conn, &attachment_ids, RecordKind::Inspection, inspection_id, unit.community_id)?;
-    for (hazard_id, photos) in &citations {
-        links::cite(conn, photos, RecordKind::Hazard, *hazard_id, unit.community_id)?;
-    }
-    let mut inspection: Inspection = row.into();
-    inspection.attachment_ids = attachment_ids;
+    let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor)?;
+    links::cite(conn, &req.attachment_ids, RecordKind::Inspection, inspection_id, unit.community_id)?;
+    let mut inspection = Inspection::try_from(row)?;
+    inspection.attachment_ids = req.attachment_ids;
     let mut hazards: Vec<Hazard> =
-        hazards.into_iter().zip(citations).map(|(h, (_, photos))| Hazard::from_row(h, today, photos)).collect();
+        created.into_iter().map(|(row, photos)| Hazard::from_row(row, today, photos)).collect();
     // The order a replay reads them back in.
     hazards.sort_by_key(|h| h.id);
     Ok((Stored::Created, InspectionDetail { inspection, hazards }))
@@ -147,10 +110,9 @@ pub fn submit(
 
 /// Every reference of a submission that names a missing record, as one 422; else the
 /// inspected unit.
-fn check_references(conn: &mut DbConn, req: &NewInspection, caller: &Caller) -> ApiResult<Unit> {
-    let scope = &caller.scope;
+fn check_references(conn: &mut DbConn, req: &NewInspection, by: &By<'_>) -> ApiResult<Unit> {
     let mut p = Problems::new();
-    let unit = unit_store::find(conn, req.unit_id)?.filter(|u| scope.allows(u.community_id));
+    let unit = unit_store::find(conn, req.unit_id)?.filter(|u| by.scope.allows(u.community_id));
     if unit.is_none() {
         p.push("unit_id", "not_found", "no unit has this id");
     }
@@ -160,17 +122,8 @@ fn check_references(conn: &mut DbConn, req: &NewInspection, caller: &Caller) -> 
             p.push("campaign_id", "not_found", "no campaign has this id");
         }
     }
-    links::check_citable(conn, caller, &req.attachment_ids, "attachment_ids", &mut p)?;
-    for (i, h) in req.hazards.iter().enumerate() {
-        links::check_citable(conn, caller, &h.photo_ids, &format!("hazards[{i}].photo_ids"), &mut p)?;
-    }
-    let ids: Vec<Id> = req.hazards.iter().filter_map(|h| h.id).collect();
-    let taken = hazard_store::existing_ids(conn, &ids)?;
-    for (i, h) in req.hazards.iter().enumerate() {
-        if h.id.is_some_and(|id| taken.contains(&id)) {
-            p.push(format!("hazards[{i}].id"), "already_exists", "a hazard with this id already exists");
-        }
-    }
+    links::check_citable(conn, by.scope, by.actor, &req.attachment_ids, "attachment_ids", &mut p)?;
+    hazard_store::check_new(conn, &req.hazards, "hazards", by.scope, by.actor, &mut p)?;
     p.into_result()?;
     unit.ok_or_else(|| ApiError::field("unit_id", "not_found", "no unit has this id"))
 }
@@ -180,7 +133,7 @@ fn detail_of(conn: &mut DbConn, row: InspectionRow, today: NaiveDate) -> ApiResu
     let hazard_ids: Vec<Id> = hazards.iter().map(|h| h.id).collect();
     let photos = links::cited_by(conn, RecordKind::Hazard, &hazard_ids)?;
     let attachments = links::cited_by(conn, RecordKind::Inspection, &[row.id])?;
-    let mut inspection: Inspection = row.into();
+    let mut inspection = Inspection::try_from(row)?;
     inspection.attachment_ids = links::of(&attachments, inspection.id);
     Ok(InspectionDetail {
         inspection,
@@ -237,5 +190,5 @@ pub fn list(conn: &mut DbConn, f: &InspectionFilter, scope: &Scope, page: &PageR
     }
     let rows: Vec<InspectionRow> =
         q.order((inspections::inspected_at.desc(), inspections::id.desc())).limit(page.fetch_limit()).load(conn)?;
-    Ok(rows.into_iter().map(Into::into).collect())
+    rows.into_iter().map(Inspection::try_from).collect()
 }

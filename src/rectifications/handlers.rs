@@ -3,16 +3,16 @@
 use actix_web::{post, web, HttpResponse};
 
 use super::model::{NewRectification, Rectification, Verification};
-use super::store;
+use super::store::{self, By};
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
+use crate::domain::time::local_date;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
-use crate::hazards::handlers::hazard_detail;
-use crate::hazards::model::HazardDetail;
 use crate::http::body::JsonBody;
 use crate::http::idempotent;
 use crate::http::State;
+use crate::views::hazard_detail::{self, HazardDetail};
 
 /// Record what the unit did; the hazard moves to `pending_verification`. Idempotent on `id`.
 #[utoipa::path(
@@ -41,13 +41,15 @@ pub async fn submit(
     let hash = req.canonical_hash(hazard_id);
     let client_id = req.id;
     let submitted = {
-        let (hash, caller) = (hash.clone(), caller.clone());
-        state.write(move |conn| store::submit(conn, hazard_id, req, hash, now, &caller)).await
+        let (hash, scope, actor) = (hash.clone(), caller.scope.clone(), caller.actor());
+        state
+            .write(move |conn| store::submit(conn, hazard_id, req, hash, now, By { scope: &scope, actor: &actor }))
+            .await
     };
     // An identical request that committed first makes this one fail on the id, or on
     // the hazard it has just moved on.
     let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_) | ApiError::IllegalTransition { .. });
-    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, &caller));
+    let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, &caller.scope));
     Ok(idempotent::respond(idempotent::settle(submitted, client_id, lost_race, replay).await?))
 }
 
@@ -74,7 +76,12 @@ pub async fn verify(
     let (id, req) = (id.into_inner(), body.into_inner());
     req.check()?;
     let now = state.clock.now();
-    let scope_caller = caller.clone();
-    let hazard_id = state.write(move |conn| store::verify(conn, id, req, now, &caller)).await?;
-    Ok(web::Json(hazard_detail(&state, hazard_id, scope_caller).await?))
+    let today = local_date(now, state.config.timezone);
+    let detail = state
+        .write(move |conn| {
+            let hazard_id = store::verify(conn, id, req, now, By { scope: &caller.scope, actor: &caller.actor() })?;
+            hazard_detail::load(conn, hazard_id, &caller.scope, today)
+        })
+        .await?;
+    Ok(web::Json(detail))
 }

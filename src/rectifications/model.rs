@@ -2,14 +2,13 @@
 
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use utoipa::ToSchema;
 use validator::Validate;
 
 use crate::db::schema::rectifications;
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::{Id, Moment};
-use crate::domain::{Outcome, RectificationStatus};
+use crate::domain::{RectificationStatus, Verdict};
 use crate::error::ApiResult;
 
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -134,15 +133,14 @@ impl NewRectification {
 
     /// SHA-256 of the canonical request, with the hazard it is for.
     pub fn canonical_hash(&self, hazard_id: Id) -> String {
-        let value = serde_json::json!({"hazard_id": hazard_id, "request": self});
-        hex::encode(Sha256::digest(value.to_string().as_bytes()))
+        crate::http::idempotent::canonical_hash(&serde_json::json!({"hazard_id": hazard_id, "request": self}))
     }
 }
 
 #[derive(Debug, Clone, Deserialize, Validate, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct Verification {
-    pub outcome: Outcome,
+    pub outcome: Verdict,
     /// Required on reject: what is still wrong.
     #[validate(length(max = 2000))]
     pub comment: Option<String>,
@@ -152,7 +150,7 @@ impl Verification {
     pub fn check(&self) -> ApiResult<()> {
         let mut p = Problems::new();
         p.extend_validator("", self.validate());
-        if self.outcome == Outcome::Reject && self.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
+        if self.outcome == Verdict::Reject && self.comment.as_deref().is_none_or(|c| c.trim().is_empty()) {
             p.push("comment", "required", "a rejection says what is still wrong");
         }
         Ok(p.into_result()?)

@@ -8,22 +8,23 @@ use super::model::{NewRectification, Rectification, RectificationRow, Verificati
 use crate::attachments::links::{self, RecordKind};
 use crate::db::schema::rectifications;
 use crate::db::DbConn;
-use crate::domain::access::Caller;
+use crate::domain::access::Scope;
+use crate::domain::actor::Actor;
 use crate::domain::lifecycle::Action;
 use crate::domain::validate::Problems;
 use crate::domain::{Id, Moment};
-use crate::domain::{Outcome, RectificationStatus};
+use crate::domain::{RectificationStatus, Verdict};
 use crate::error::{ApiError, ApiResult};
 use crate::hazards::store::{self as hazard_store, Change};
-use crate::http::idempotent::Stored;
+use crate::http::idempotent::{self, Stored};
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<RectificationRow>> {
     Ok(rectifications::table.find(id).select(RectificationRow::as_select()).first(conn).optional()?)
 }
 
-/// The rectification if the caller's scope sees it; 404 as if it did not exist otherwise.
-pub fn get_in(conn: &mut DbConn, id: Id, caller: &Caller) -> ApiResult<RectificationRow> {
-    find(conn, id)?.filter(|r| caller.sees(r.community_id)).ok_or_else(|| ApiError::not_found("rectification"))
+/// The rectification if the scope sees it; 404 as if it did not exist otherwise.
+pub fn get_in(conn: &mut DbConn, id: Id, scope: &Scope) -> ApiResult<RectificationRow> {
+    find(conn, id)?.filter(|r| scope.allows(r.community_id)).ok_or_else(|| ApiError::not_found("rectification"))
 }
 
 /// A hazard's rectifications, oldest first, with their evidence.
@@ -52,14 +53,23 @@ pub fn view(conn: &mut DbConn, row: RectificationRow) -> ApiResult<Rectification
     Ok(view_all(conn, vec![row])?.remove(0))
 }
 
-/// An earlier submission under the same client id: the same request replays, another
-/// one under that id is a conflict.
-pub fn replay(conn: &mut DbConn, id: Id, hash: &str, caller: &Caller) -> ApiResult<Option<Rectification>> {
-    match find(conn, id)? {
-        None => Ok(None),
-        Some(row) if row.request_hash == hash && caller.sees(row.community_id) => Ok(Some(view(conn, row)?)),
-        Some(_) => Err(ApiError::Conflict(format!("rectification {id} was already submitted with different content"))),
+/// The rectification stored earlier under this client id, if it was the same request
+/// (see [`idempotent::earlier`]).
+pub fn replay(conn: &mut DbConn, id: Id, hash: &str, scope: &Scope) -> ApiResult<Option<Rectification>> {
+    let Some(row) = find(conn, id)? else {
+        return Ok(None);
+    };
+    let visible = scope.allows(row.community_id);
+    if !idempotent::earlier(Some((&row.request_hash, visible)), hash, "rectification", id)? {
+        return Ok(None);
     }
+    Ok(Some(view(conn, row)?))
+}
+
+/// Who submits or verifies, and where they may.
+pub struct By<'a> {
+    pub scope: &'a Scope,
+    pub actor: &'a Actor,
 }
 
 pub fn submit(
@@ -68,29 +78,29 @@ pub fn submit(
     req: NewRectification,
     hash: String,
     now: Moment,
-    caller: &Caller,
+    by: By<'_>,
 ) -> ApiResult<(Stored, Rectification)> {
     if let Some(id) = req.id {
-        if let Some(existing) = replay(conn, id, &hash, caller)? {
+        if let Some(existing) = replay(conn, id, &hash, by.scope)? {
             return Ok((Stored::Replayed, existing));
         }
     }
-    let hazard = hazard_store::get_in(conn, hazard_id, &caller.scope)?;
+    let submitted_by = by.actor.user()?;
+    let hazard = hazard_store::get_in(conn, hazard_id, by.scope)?;
     let mut p = Problems::new();
     if req.completed_at < hazard.found_at {
         p.push("completed_at", "before_found", "completed_at must not be before the hazard was found");
     }
-    links::check_citable(conn, caller, &req.evidence_ids, "evidence_ids", &mut p)?;
+    links::check_citable(conn, by.scope, by.actor, &req.evidence_ids, "evidence_ids", &mut p)?;
     p.into_result()?;
     let id = req.id.unwrap_or_else(Id::new_v7);
-    let actor = caller.actor();
     hazard_store::transition(
         conn,
         &hazard,
         Change {
             action: Action::SubmitRectification,
             at: now,
-            actor: &actor,
+            actor: by.actor,
             reason: None,
             details: Some(json!({"rectification_id": id})),
             expected_version: None,
@@ -107,7 +117,7 @@ pub fn submit(
         responsible_person: req.responsible_person,
         completed_at: req.completed_at,
         submitted_at: now,
-        submitted_by: caller.user_id,
+        submitted_by,
         verified_at: None,
         verified_by: None,
         verification_comment: None,
@@ -120,12 +130,13 @@ pub fn submit(
 }
 
 /// Passes or rejects a pending rectification and moves its hazard, once.
-pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, caller: &Caller) -> ApiResult<Id> {
-    let rect = get_in(conn, id, caller)?;
+pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, by: By<'_>) -> ApiResult<Id> {
+    let verified_by = by.actor.user()?;
+    let rect = get_in(conn, id, by.scope)?;
     let hazard = hazard_store::get(conn, rect.hazard_id)?;
     let (action, status) = match req.outcome {
-        Outcome::Pass => (Action::VerifyPass, RectificationStatus::Passed),
-        Outcome::Reject => (Action::VerifyReject, RectificationStatus::Rejected),
+        Verdict::Pass => (Action::VerifyPass, RectificationStatus::Passed),
+        Verdict::Reject => (Action::VerifyReject, RectificationStatus::Rejected),
     };
     let comment = req.comment.map(|c| c.trim().to_string()).filter(|c| !c.is_empty());
     let updated = diesel::update(
@@ -136,7 +147,7 @@ pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, caller:
     .set((
         rectifications::status.eq(status),
         rectifications::verified_at.eq(Some(now)),
-        rectifications::verified_by.eq(Some(caller.user_id)),
+        rectifications::verified_by.eq(Some(verified_by)),
         rectifications::verification_comment.eq(&comment),
         rectifications::version.eq(rect.version + 1),
     ))
@@ -147,14 +158,13 @@ pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, caller:
         crate::domain::lifecycle::apply(current.status, action)?;
         return Err(ApiError::Conflict(format!("rectification {id} is already {}", rect.status)));
     }
-    let actor = caller.actor();
     hazard_store::transition(
         conn,
         &hazard,
         Change {
             action,
             at: now,
-            actor: &actor,
+            actor: by.actor,
             reason: comment,
             details: Some(json!({"rectification_id": id})),
             expected_version: None,

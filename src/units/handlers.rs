@@ -2,7 +2,7 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 
-use super::model::{NewUnit, Unit, UnitDetail, UnitFilter, UnitPatch};
+use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitFilter, UnitPatch};
 use super::store;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
@@ -27,7 +27,7 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewUnit>) -> Ap
     let req = body.into_inner();
     req.check()?;
     let now = state.clock.now();
-    let row = state.write(move |conn| store::create(conn, req, now, &caller)).await?;
+    let row = state.write(move |conn| store::create(conn, req, now, &caller.scope, &caller.actor())).await?;
     Ok(HttpResponse::Created().json(row))
 }
 
@@ -83,5 +83,32 @@ pub async fn update(
     let (id, patch) = (id.into_inner(), body.into_inner());
     patch.check()?;
     let now = state.clock.now();
-    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now, &caller)).await?))
+    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now, &caller.scope, &caller.actor())).await?))
+}
+
+/// Lift a suspension: a suspended unit becomes active, with a `reinstated` event.
+#[utoipa::path(
+    tag = "units", operation_id = "reinstate_unit",
+    params(("id" = Id, Path, description = "Unit id")),
+    request_body = Reinstatement,
+    responses(
+        (status = 200, description = "The unit with its history", body = UnitDetail),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The unit is not suspended, or a stale version", body = Problem, content_type = "application/problem+json"),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/units/{id}/reinstate")]
+pub async fn reinstate(
+    state: State,
+    caller: Caller,
+    id: web::Path<Id>,
+    body: JsonBody<Reinstatement>,
+) -> ApiResult<web::Json<UnitDetail>> {
+    caller.require(Permission::ManageUnits)?;
+    let (id, req) = (id.into_inner(), body.into_inner());
+    req.check()?;
+    let now = state.clock.now();
+    let actor = caller.actor();
+    Ok(web::Json(state.write(move |conn| store::reinstate(conn, id, req, now, &caller.scope, &actor)).await?))
 }

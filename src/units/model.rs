@@ -181,3 +181,22 @@ pub struct UnitFilter {
     pub limit: Option<i64>,
     pub cursor: Option<String>,
 }
+
+/// Lift a suspension (停产整顿 ends): the unit becomes active again.
+#[derive(Debug, Deserialize, Validate, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct Reinstatement {
+    /// Why the suspension is lifted, e.g. the rectification that was verified.
+    #[validate(length(min = 1, max = 2000), custom(function = "not_blank"))]
+    pub reason: String,
+    /// The unit's version read; a stale one is refused with 409.
+    pub version: Option<i32>,
+}
+
+impl Reinstatement {
+    pub fn check(&self) -> ApiResult<()> {
+        let mut p = Problems::new();
+        p.extend_validator("", self.validate());
+        Ok(p.into_result()?)
+    }
+}

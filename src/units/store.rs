@@ -3,13 +3,12 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::model::{NewUnit, Unit, UnitDetail, UnitEvent, UnitFilter, UnitPatch};
-use crate::communities::store::escape_like;
+use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitEvent, UnitFilter, UnitPatch};
 use crate::db::schema::{communities, unit_events, units};
-use crate::db::DbConn;
-use crate::domain::access::Caller;
+use crate::db::{escape_like, DbConn};
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
+use crate::domain::unit_lifecycle::{self, UnitAction};
 use crate::domain::UnitStatus;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
@@ -75,9 +74,8 @@ pub fn record_event(
     Ok(())
 }
 
-pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, caller: &Caller) -> ApiResult<Unit> {
-    let actor = &caller.actor();
-    if !caller.sees(req.community_id) || !community_exists(conn, req.community_id)? {
+pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, scope: &Scope, actor: &Actor) -> ApiResult<Unit> {
+    if !scope.allows(req.community_id) || !community_exists(conn, req.community_id)? {
         return Err(missing_community());
     }
     let row = Unit {
@@ -102,14 +100,20 @@ pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, caller: &Caller) -> 
     Ok(row)
 }
 
-pub fn update(conn: &mut DbConn, id: Id, patch: UnitPatch, now: Moment, caller: &Caller) -> ApiResult<Unit> {
-    let actor = &caller.actor();
-    let current = get_in(conn, id, &caller.scope)?;
+pub fn update(
+    conn: &mut DbConn,
+    id: Id,
+    patch: UnitPatch,
+    now: Moment,
+    scope: &Scope,
+    actor: &Actor,
+) -> ApiResult<Unit> {
+    let current = get_in(conn, id, scope)?;
     if current.version != patch.version {
         return Err(ApiError::StaleVersion(patch.version));
     }
     if let Some(cid) = patch.community_id {
-        if !caller.sees(cid) || !community_exists(conn, cid)? {
+        if !scope.allows(cid) || !community_exists(conn, cid)? {
             return Err(missing_community());
         }
     }
@@ -217,4 +221,67 @@ pub fn list(conn: &mut DbConn, f: &UnitFilter, scope: &Scope, page: &PageRequest
             query.filter(units::created_at.lt(after.at).or(units::created_at.eq(after.at).and(units::id.lt(after.id))));
     }
     Ok(query.order((units::created_at.desc(), units::id.desc())).limit(page.fetch_limit()).load(conn)?)
+}
+
+/// Moves a unit from `from` to the status `action` leads to, if it is still in `from`:
+/// checked by rows affected, so a concurrent change is never overwritten. Writes the unit
+/// event and bumps the version. False when the unit is no longer in `from`.
+fn try_change(conn: &mut DbConn, unit_id: Id, from: UnitStatus, change: &Change<'_>) -> ApiResult<bool> {
+    let to = unit_lifecycle::apply(from, change.action)?;
+    let updated = diesel::update(units::table.filter(units::id.eq(unit_id)).filter(units::status.eq(from)))
+        .set((units::status.eq(to), units::version.eq(units::version + 1), units::updated_at.eq(change.at)))
+        .execute(conn)?;
+    if updated != 1 {
+        return Ok(false);
+    }
+    let reason = Some(change.reason.to_string());
+    let kind = change.action.event_kind();
+    record_event(conn, unit_id, change.at, change.actor, kind, Some(from), Some(to), reason, change.details.clone())?;
+    Ok(true)
+}
+
+/// One change of a unit's status, as the unit life cycle allows it.
+pub struct Change<'a> {
+    pub action: UnitAction,
+    pub at: Moment,
+    pub actor: &'a Actor,
+    pub reason: &'a str,
+    pub details: Option<serde_json::Value>,
+}
+
+/// Applies a status change ordered by enforcement. Another action may have changed the
+/// unit since it was read (PostgreSQL then waits for it and finds the new status): this
+/// one applies on top, as if the two had run one after the other.
+pub fn apply(conn: &mut DbConn, unit: &Unit, change: Change<'_>) -> ApiResult<()> {
+    let mut from = unit.status;
+    for _ in 0..2 {
+        if try_change(conn, unit.id, from, &change)? {
+            return Ok(());
+        }
+        from = get(conn, unit.id)?.status;
+    }
+    Err(ApiError::Conflict(format!("unit {} was changed concurrently; retry", unit.id)))
+}
+
+/// Lifts a unit's suspension: the unit must still be as the client read it.
+pub fn reinstate(
+    conn: &mut DbConn,
+    id: Id,
+    req: Reinstatement,
+    now: Moment,
+    scope: &Scope,
+    actor: &Actor,
+) -> ApiResult<UnitDetail> {
+    let unit = get_in(conn, id, scope)?;
+    if let Some(v) = req.version.filter(|v| *v != unit.version) {
+        return Err(ApiError::StaleVersion(v));
+    }
+    let change = Change { action: UnitAction::Reinstate, at: now, actor, reason: req.reason.trim(), details: None };
+    if !try_change(conn, id, unit.status, &change)? {
+        // Changed since it was read: refuse against the status it is in now.
+        let current = get(conn, id)?;
+        unit_lifecycle::apply(current.status, UnitAction::Reinstate)?;
+        return Err(ApiError::Conflict(format!("unit {id} was changed concurrently; reload it")));
+    }
+    detail(conn, id, scope)
 }

@@ -27,6 +27,14 @@ pub fn policy_problem(username: &str, password: &str) -> Option<&'static str> {
     None
 }
 
+/// A random password of 20 letters and digits (the first admin's, when none is given).
+pub fn random() -> String {
+    use rand::Rng;
+    const ALPHABET: &[u8] = b"abcdefghjkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+    let mut rng = rand::rng();
+    (0..20).map(|_| ALPHABET[rng.random_range(0..ALPHABET.len())] as char).collect()
+}
+
 /// The PHC string of an argon2id hash with a fresh random salt.
 pub fn hash(password: &str) -> Result<String, String> {
     let mut bytes = [0u8; 16];

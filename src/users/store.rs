@@ -243,7 +243,7 @@ pub fn bootstrap_admin(conn: &mut DbConn, given: Option<String>, now: Moment) ->
         return Ok(None);
     }
     let generated = given.is_none();
-    let password = given.unwrap_or_else(|| crate::auth::token::generate().trim_start_matches("st_")[..20].to_string());
+    let password = given.unwrap_or_else(password::random);
     if let Some(reason) = password::policy_problem("admin", &password) {
         return Err(ApiError::field("SAFETRACE_ADMIN_PASSWORD", "weak_password", reason));
     }
