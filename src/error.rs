@@ -7,8 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::access::Refused;
 use crate::domain::actor::NotSignedIn;
-use crate::domain::lifecycle::Illegal;
-use crate::domain::unit_lifecycle::IllegalUnitAction;
+use crate::domain::transition::{Illegal, LifeCycle};
 pub use crate::domain::validate::FieldError;
 use crate::domain::validate::Invalid;
 
@@ -225,33 +224,13 @@ impl From<NotSignedIn> for ApiError {
     }
 }
 
-impl From<IllegalUnitAction> for ApiError {
-    fn from(i: IllegalUnitAction) -> Self {
-        let allowed: Vec<String> = i.allowed.iter().map(|a| a.as_str().to_string()).collect();
-        let (action, from) = (i.action.as_str(), i.current);
-        let detail = if allowed.is_empty() {
-            format!("`{action}` is not allowed: the unit is {from} and allows no further action")
-        } else {
-            format!("`{action}` is not allowed: the unit is {from}; allowed: {}", allowed.join(", "))
-        };
-        ApiError::IllegalTransition { detail, current_state: from.to_string(), allowed_actions: allowed }
-    }
-}
-
-impl From<Illegal> for ApiError {
-    fn from(i: Illegal) -> Self {
-        let allowed: Vec<String> = i.allowed.iter().map(|a| a.as_str().to_string()).collect();
-        let detail = if allowed.is_empty() {
-            format!("`{}` is not allowed: the hazard is {} and allows no further action", i.action.as_str(), i.current)
-        } else {
-            format!(
-                "`{}` is not allowed: the hazard is {}; allowed: {}",
-                i.action.as_str(),
-                i.current,
-                allowed.join(", ")
-            )
-        };
-        ApiError::IllegalTransition { detail, current_state: i.current.to_string(), allowed_actions: allowed }
+impl<L: LifeCycle> From<Illegal<L>> for ApiError {
+    fn from(i: Illegal<L>) -> Self {
+        ApiError::IllegalTransition {
+            detail: i.to_string(),
+            current_state: i.current.to_string(),
+            allowed_actions: i.allowed_names().into_iter().map(String::from).collect(),
+        }
     }
 }
 

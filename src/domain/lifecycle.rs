@@ -11,6 +11,7 @@
 
 use serde::Serialize;
 
+use super::transition::{self, LifeCycle};
 use super::HazardStatus;
 
 /// What can be done to a hazard after it is created.
@@ -50,6 +51,24 @@ impl Action {
     }
 }
 
+/// The hazard's life cycle, for the rules every life cycle shares.
+pub struct HazardLifeCycle;
+
+impl LifeCycle for HazardLifeCycle {
+    type State = HazardStatus;
+    type Action = Action;
+    const RECORD: &'static str = "hazard";
+    const ACTIONS: &'static [Action] = &Action::ALL;
+
+    fn next(from: HazardStatus, action: Action) -> Option<HazardStatus> {
+        next(from, action)
+    }
+
+    fn action_name(action: Action) -> &'static str {
+        action.as_str()
+    }
+}
+
 /// The state `action` leads to from `from`, or `None` when it is not allowed there.
 pub fn next(from: HazardStatus, action: Action) -> Option<HazardStatus> {
     use Action::*;
@@ -66,20 +85,15 @@ pub fn next(from: HazardStatus, action: Action) -> Option<HazardStatus> {
 
 /// The actions allowed from a state.
 pub fn allowed(from: HazardStatus) -> Vec<Action> {
-    Action::ALL.into_iter().filter(|a| next(from, *a).is_some()).collect()
+    transition::allowed::<HazardLifeCycle>(from)
 }
 
-/// Refused transition: the current state and what is allowed from it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Illegal {
-    pub current: HazardStatus,
-    pub action: Action,
-    pub allowed: Vec<Action>,
-}
+/// A refused hazard action.
+pub type Illegal = transition::Illegal<HazardLifeCycle>;
 
 /// The next state, or why the action is refused.
 pub fn apply(from: HazardStatus, action: Action) -> Result<HazardStatus, Illegal> {
-    next(from, action).ok_or_else(|| Illegal { current: from, action, allowed: allowed(from) })
+    transition::apply::<HazardLifeCycle>(from, action)
 }
 
 #[cfg(test)]

@@ -10,6 +10,7 @@ pub mod labels;
 pub mod lifecycle;
 pub mod patch;
 pub mod time;
+pub mod transition;
 pub mod unit_lifecycle;
 pub mod validate;
 pub mod values;

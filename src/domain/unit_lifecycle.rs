@@ -8,6 +8,7 @@
 //! Suspensions and closures come from joint enforcement outcomes; a reinstatement lifts a
 //! suspension.
 
+use super::transition::{self, LifeCycle};
 use super::{Measure, UnitStatus};
 
 /// What changes a unit's status.
@@ -48,6 +49,24 @@ impl UnitAction {
     }
 }
 
+/// The unit's life cycle, for the rules every life cycle shares.
+pub struct UnitLifeCycle;
+
+impl LifeCycle for UnitLifeCycle {
+    type State = UnitStatus;
+    type Action = UnitAction;
+    const RECORD: &'static str = "unit";
+    const ACTIONS: &'static [UnitAction] = &UnitAction::ALL;
+
+    fn next(from: UnitStatus, action: UnitAction) -> Option<UnitStatus> {
+        next(from, action)
+    }
+
+    fn action_name(action: UnitAction) -> &'static str {
+        action.as_str()
+    }
+}
+
 /// The status `action` leads to from `from`, or `None` when it is not allowed there.
 /// A suspension may be ordered again while one is in force; a closed unit stays closed.
 pub fn next(from: UnitStatus, action: UnitAction) -> Option<UnitStatus> {
@@ -61,22 +80,12 @@ pub fn next(from: UnitStatus, action: UnitAction) -> Option<UnitStatus> {
     }
 }
 
-/// The actions allowed from a status.
-pub fn allowed(from: UnitStatus) -> Vec<UnitAction> {
-    UnitAction::ALL.into_iter().filter(|a| next(from, *a).is_some()).collect()
-}
-
-/// Refused unit action: the current status and what is allowed from it.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct IllegalUnitAction {
-    pub current: UnitStatus,
-    pub action: UnitAction,
-    pub allowed: Vec<UnitAction>,
-}
+/// A refused unit action.
+pub type IllegalUnitAction = transition::Illegal<UnitLifeCycle>;
 
 /// The next status, or why the action is refused.
 pub fn apply(from: UnitStatus, action: UnitAction) -> Result<UnitStatus, IllegalUnitAction> {
-    next(from, action).ok_or_else(|| IllegalUnitAction { current: from, action, allowed: allowed(from) })
+    transition::apply::<UnitLifeCycle>(from, action)
 }
 
 #[cfg(test)]
