@@ -3,7 +3,6 @@
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
@@ -330,9 +329,4 @@ pub fn enforcement(conn: &mut DbConn, f: &Filter) -> ApiResult<EnforcementTotals
         suspensions: r.suspensions,
         closures: r.closures,
     })
-}
-
-/// The office's date at a moment, as a bindable date.
-pub fn date_of(at: Moment, tz: chrono_tz::Tz) -> NaiveDate {
-    crate::domain::time::local_date(at, tz)
 }
