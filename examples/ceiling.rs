@@ -149,8 +149,8 @@ fn report(url: &str, month: &str, runs: usize) {
             store::totals(conn, &f, replay)?;
             store::totals(conn, &safetrace::reports::model::Filter { leader_led_only: true, ..f.clone() }, replay)?;
             store::enforcement(conn, &f)?;
-            store::rows(conn, &f, GroupBy::Community, replay, false)?;
-            store::rows(conn, &f, GroupBy::Category, replay, false)?;
+            store::rows(conn, &f, GroupBy::Community, replay, labels::Lang::Zh)?;
+            store::rows(conn, &f, GroupBy::Category, replay, labels::Lang::Zh)?;
             lines::hazards(conn, &f, replay, false, |_| Ok(()))?;
             lines::hazards(conn, &f, replay, true, |_| Ok(()))?;
             lines::enforcement(conn, &f, |_| Ok(()))?;

@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::labels::Lang;
 use crate::domain::validate::Problems;
 use crate::domain::{HazardCategory, UnitKind};
 use crate::domain::{Id, Moment};
@@ -198,14 +199,6 @@ impl From<MonthlyCsvQuery> for MonthlyQuery {
     fn from(q: MonthlyCsvQuery) -> Self {
         MonthlyQuery { month: q.month, community_id: q.community_id, as_of: q.as_of, lang: q.lang, table: q.table }
     }
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]

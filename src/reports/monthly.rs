@@ -11,6 +11,7 @@ use super::model::{Filter, GroupBy, MonthlyHead, Period, Table, LINE_TABLES};
 use super::writers::{self, CsvSink, TableSink, XlsxSink};
 use super::{lines, store};
 use crate::db::DbConn;
+use crate::domain::labels::Lang;
 use crate::error::{ApiError, ApiResult};
 
 /// What to write.
@@ -27,7 +28,7 @@ pub enum Format {
 pub struct Request {
     pub month: String,
     pub filter: Filter,
-    pub english: bool,
+    pub lang: Lang,
     pub format: Format,
 }
 
@@ -44,8 +45,8 @@ fn head(conn: &mut DbConn, r: &Request, replay: bool) -> ApiResult<MonthlyHead> 
         totals: store::totals(conn, f, replay)?,
         leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, replay)?,
         enforcement_totals: store::enforcement(conn, f)?,
-        by_community: store::rows(conn, f, GroupBy::Community, replay, r.english)?,
-        by_category: store::rows(conn, f, GroupBy::Category, replay, r.english)?,
+        by_community: store::rows(conn, f, GroupBy::Community, replay, r.lang)?,
+        by_category: store::rows(conn, f, GroupBy::Category, replay, r.lang)?,
     })
 }
 
@@ -129,22 +130,22 @@ fn table_rows(
     table: Table,
     sink: &mut dyn TableSink,
 ) -> ApiResult<()> {
-    let en = r.english;
+    let lang = r.lang;
     let f = &r.filter;
-    if let Some(sheet) = writers::figures(head, table, en) {
-        sink.start(writers::name(table, en), &sheet.headers)?;
+    if let Some(sheet) = writers::figures(head, table, lang) {
+        sink.start(writers::name(table, lang), &sheet.headers)?;
         for row in &sheet.rows {
             sink.row(row)?;
         }
         return sink.end();
     }
-    sink.start(writers::name(table, en), &writers::line_headers(table, en))?;
+    sink.start(writers::name(table, lang), &writers::line_headers(table, lang))?;
     match table {
         Table::Overdue | Table::Major => {
-            lines::hazards(conn, f, replay, table == Table::Major, |l| sink.row(&writers::hazard_cells(&l, en)))?
+            lines::hazards(conn, f, replay, table == Table::Major, |l| sink.row(&writers::hazard_cells(&l, lang)))?
         }
-        Table::Enforcement => lines::enforcement(conn, f, |l| sink.row(&writers::enforcement_cells(&l, en)))?,
-        _ => lines::leader_led(conn, f, replay, |l| sink.row(&writers::leader_led_cells(&l, en)))?,
+        Table::Enforcement => lines::enforcement(conn, f, |l| sink.row(&writers::enforcement_cells(&l, lang)))?,
+        _ => lines::leader_led(conn, f, replay, |l| sink.row(&writers::leader_led_cells(&l, lang)))?,
     }
     sink.end()
 }

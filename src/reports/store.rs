@@ -11,7 +11,7 @@ use super::query::{Bind, Sql};
 use crate::db::schema::{campaigns, communities, hazard_events};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
-use crate::domain::labels;
+use crate::domain::labels::{self, Lang};
 use crate::domain::{HazardCategory, HazardLevel, UnitKind};
 use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
@@ -190,7 +190,7 @@ fn key_string(key_id: Option<Id>, key_text: &Option<String>) -> Option<String> {
 }
 
 /// Rows of counters per group, labelled, in a stable order.
-pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, replay: bool, english: bool) -> ApiResult<Vec<Row>> {
+pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, replay: bool, lang: Lang) -> ApiResult<Vec<Row>> {
     let hazard_groups = matches!(group, GroupBy::Category | GroupBy::Level);
     let h = hazard_counts(conn, f, Some(group), replay)?;
     let i = if hazard_groups { Vec::new() } else { inspection_counts(conn, f, Some(group))? };
@@ -208,7 +208,7 @@ pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, replay: bool, english
         .map(|(key, (key_id, key_text))| {
             let hc = h.iter().find(|r| r.key_id == key_id && r.key_text == key_text);
             let ic = i.iter().find(|r| r.key_id == key_id && r.key_text == key_text);
-            let label = label_of(group, key_id, key_text.as_deref(), &names, english);
+            let label = label_of(group, key_id, key_text.as_deref(), &names, lang);
             let order = order_of(group, key_text.as_deref(), &label);
             (order, Row { key, label, counters: counters_of(hc, ic, !hazard_groups) })
         })
@@ -230,25 +230,25 @@ fn names_of(conn: &mut DbConn, group: GroupBy, ids: &[Id]) -> ApiResult<Vec<(Id,
     })
 }
 
-fn label_of(group: GroupBy, id: Option<Id>, text: Option<&str>, names: &[(Id, String)], en: bool) -> String {
+fn label_of(group: GroupBy, id: Option<Id>, text: Option<&str>, names: &[(Id, String)], lang: Lang) -> String {
     let named = || id.and_then(|id| names.iter().find(|(n, _)| *n == id).map(|(_, name)| name.clone()));
     match group {
         GroupBy::Community => named().unwrap_or_default(),
-        GroupBy::Campaign => named().unwrap_or_else(|| labels::no_campaign(en).to_string()),
+        GroupBy::Campaign => named().unwrap_or_else(|| labels::no_campaign(lang).to_string()),
         GroupBy::Month => text.unwrap_or_default().to_string(),
         GroupBy::Category => text
             .and_then(|t| t.parse::<HazardCategory>().ok())
-            .map(|c| labels::category(c, en))
+            .map(|c| labels::category(c, lang))
             .unwrap_or_default()
             .to_string(),
         GroupBy::Level => text
             .and_then(|t| t.parse::<HazardLevel>().ok())
-            .map(|l| labels::level(l, en))
+            .map(|l| labels::level(l, lang))
             .unwrap_or_default()
             .to_string(),
         GroupBy::UnitKind => text
             .and_then(|t| t.parse::<UnitKind>().ok())
-            .map(|k| labels::unit_kind(k, en))
+            .map(|k| labels::unit_kind(k, lang))
             .unwrap_or_default()
             .to_string(),
     }

@@ -9,7 +9,7 @@ use chrono::NaiveDate;
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use super::model::{Counters, EnforcementLine, HazardLine, LeaderLedLine, MonthlyHead, Row, Table};
-use crate::domain::labels;
+use crate::domain::labels::{self, Lang};
 use crate::error::{ApiError, ApiResult};
 
 /// One cell of a table.
@@ -58,30 +58,22 @@ pub struct Sheet {
     pub rows: Vec<Vec<Cell>>,
 }
 
-fn t(en: bool, zh: &'static str, english: &'static str) -> &'static str {
-    if en {
-        english
-    } else {
-        zh
-    }
-}
-
-fn counter_headers(en: bool, with_inspections: bool) -> Vec<&'static str> {
+fn counter_headers(lang: Lang, with_inspections: bool) -> Vec<&'static str> {
     let mut h = Vec::new();
     if with_inspections {
-        h.push(t(en, "检查单位数", "Units inspected"));
-        h.push(t(en, "检查次数", "Inspections"));
+        h.push(lang.pick("检查单位数", "Units inspected"));
+        h.push(lang.pick("检查次数", "Inspections"));
     }
     h.extend([
-        t(en, "有隐患单位数", "Units with hazards"),
-        t(en, "发现隐患", "Hazards found"),
-        t(en, "已整改", "Closed"),
-        t(en, "已作废", "Voided"),
-        t(en, "待整改", "Open"),
-        t(en, "待复查", "Pending verification"),
-        t(en, "逾期", "Overdue"),
-        t(en, "重大隐患未整改", "Major open"),
-        t(en, "整改率", "Closure rate"),
+        lang.pick("有隐患单位数", "Units with hazards"),
+        lang.pick("发现隐患", "Hazards found"),
+        lang.pick("已整改", "Closed"),
+        lang.pick("已作废", "Voided"),
+        lang.pick("待整改", "Open"),
+        lang.pick("待复查", "Pending verification"),
+        lang.pick("逾期", "Overdue"),
+        lang.pick("重大隐患未整改", "Major open"),
+        lang.pick("整改率", "Closure rate"),
     ]);
     h
 }
@@ -106,9 +98,9 @@ fn counter_cells(c: &Counters, with_inspections: bool) -> Vec<Cell> {
     cells
 }
 
-fn grouped(first: &'static str, rows: &[Row], en: bool, with_inspections: bool) -> Sheet {
+fn grouped(first: &'static str, rows: &[Row], lang: Lang, with_inspections: bool) -> Sheet {
     let mut headers = vec![first];
-    headers.extend(counter_headers(en, with_inspections));
+    headers.extend(counter_headers(lang, with_inspections));
     let rows = rows
         .iter()
         .map(|r| {
@@ -120,137 +112,138 @@ fn grouped(first: &'static str, rows: &[Row], en: bool, with_inspections: bool) 
     Sheet { headers, rows }
 }
 
-fn summary(m: &MonthlyHead, en: bool) -> Sheet {
+fn summary(m: &MonthlyHead, lang: Lang) -> Sheet {
     let (a, b) = (&m.totals, &m.leader_led_totals);
     let pair = |label: &'static str, x: Option<i64>, y: Option<i64>| vec![text(label), opt_int(x), opt_int(y)];
     let mut rows = vec![
-        pair(t(en, "检查单位数", "Units inspected"), a.units_inspected, b.units_inspected),
-        pair(t(en, "检查次数", "Inspections"), a.inspections, b.inspections),
-        pair(t(en, "有隐患单位数", "Units with hazards"), Some(a.units_with_hazards), Some(b.units_with_hazards)),
-        pair(t(en, "发现隐患", "Hazards found"), Some(a.hazards_found), Some(b.hazards_found)),
-        pair(t(en, "已整改", "Closed"), Some(a.hazards_closed), Some(b.hazards_closed)),
-        pair(t(en, "已作废", "Voided"), Some(a.hazards_voided), Some(b.hazards_voided)),
-        pair(t(en, "待整改", "Open"), Some(a.hazards_open), Some(b.hazards_open)),
+        pair(lang.pick("检查单位数", "Units inspected"), a.units_inspected, b.units_inspected),
+        pair(lang.pick("检查次数", "Inspections"), a.inspections, b.inspections),
+        pair(lang.pick("有隐患单位数", "Units with hazards"), Some(a.units_with_hazards), Some(b.units_with_hazards)),
+        pair(lang.pick("发现隐患", "Hazards found"), Some(a.hazards_found), Some(b.hazards_found)),
+        pair(lang.pick("已整改", "Closed"), Some(a.hazards_closed), Some(b.hazards_closed)),
+        pair(lang.pick("已作废", "Voided"), Some(a.hazards_voided), Some(b.hazards_voided)),
+        pair(lang.pick("待整改", "Open"), Some(a.hazards_open), Some(b.hazards_open)),
         pair(
-            t(en, "待复查", "Pending verification"),
+            lang.pick("待复查", "Pending verification"),
             Some(a.hazards_pending_verification),
             Some(b.hazards_pending_verification),
         ),
-        pair(t(en, "逾期", "Overdue"), Some(a.hazards_overdue), Some(b.hazards_overdue)),
-        pair(t(en, "重大隐患未整改", "Major open"), Some(a.major_open), Some(b.major_open)),
-        vec![text(t(en, "整改率", "Closure rate")), Cell::Rate(a.rate()), Cell::Rate(b.rate())],
+        pair(lang.pick("逾期", "Overdue"), Some(a.hazards_overdue), Some(b.hazards_overdue)),
+        pair(lang.pick("重大隐患未整改", "Major open"), Some(a.major_open), Some(b.major_open)),
+        vec![text(lang.pick("整改率", "Closure rate")), Cell::Rate(a.rate()), Cell::Rate(b.rate())],
     ];
     let e = &m.enforcement_totals;
     for (label, n) in [
-        (t(en, "联合执法行动", "Joint enforcement actions"), e.actions),
-        (t(en, "涉及单位", "Units involved"), e.units_involved),
-        (t(en, "发现违法行为", "Violations found"), e.violations),
-        (t(en, "警告", "Warnings"), e.warnings),
-        (t(en, "移交立案", "Cases transferred"), e.cases_transferred),
-        (t(en, "责令停产整顿", "Suspensions ordered"), e.suspensions),
-        (t(en, "取缔关闭", "Closures"), e.closures),
+        (lang.pick("联合执法行动", "Joint enforcement actions"), e.actions),
+        (lang.pick("涉及单位", "Units involved"), e.units_involved),
+        (lang.pick("发现违法行为", "Violations found"), e.violations),
+        (lang.pick("警告", "Warnings"), e.warnings),
+        (lang.pick("移交立案", "Cases transferred"), e.cases_transferred),
+        (lang.pick("责令停产整顿", "Suspensions ordered"), e.suspensions),
+        (lang.pick("取缔关闭", "Closures"), e.closures),
     ] {
         rows.push(vec![text(label), Cell::Int(n), Cell::Empty]);
     }
     Sheet {
-        headers: vec![t(en, "项目", "Item"), t(en, "合计", "Total"), t(en, "其中党政带队", "Leader-led")], rows
+        headers: vec![lang.pick("项目", "Item"), lang.pick("合计", "Total"), lang.pick("其中党政带队", "Leader-led")],
+        rows,
     }
 }
 
 /// The sheet name of a table.
-pub fn name(table: Table, en: bool) -> &'static str {
+pub fn name(table: Table, lang: Lang) -> &'static str {
     match table {
-        Table::Summary => t(en, "汇总", "Summary"),
-        Table::ByCommunity => t(en, "按社区", "By community"),
-        Table::ByCategory => t(en, "按类别", "By category"),
-        Table::Overdue => t(en, "逾期隐患", "Overdue hazards"),
-        Table::Major => t(en, "重大隐患", "Major hazards"),
-        Table::Enforcement => t(en, "联合执法", "Joint enforcement"),
-        Table::LeaderLed => t(en, "党政带队", "Leader-led"),
+        Table::Summary => lang.pick("汇总", "Summary"),
+        Table::ByCommunity => lang.pick("按社区", "By community"),
+        Table::ByCategory => lang.pick("按类别", "By category"),
+        Table::Overdue => lang.pick("逾期隐患", "Overdue hazards"),
+        Table::Major => lang.pick("重大隐患", "Major hazards"),
+        Table::Enforcement => lang.pick("联合执法", "Joint enforcement"),
+        Table::LeaderLed => lang.pick("党政带队", "Leader-led"),
     }
 }
 
 /// A table of figures, from the report's head; `None` for a line table.
-pub fn figures(m: &MonthlyHead, table: Table, en: bool) -> Option<Sheet> {
+pub fn figures(m: &MonthlyHead, table: Table, lang: Lang) -> Option<Sheet> {
     match table {
-        Table::Summary => Some(summary(m, en)),
-        Table::ByCommunity => Some(grouped(t(en, "社区", "Community"), &m.by_community, en, true)),
-        Table::ByCategory => Some(grouped(t(en, "类别", "Category"), &m.by_category, en, false)),
+        Table::Summary => Some(summary(m, lang)),
+        Table::ByCommunity => Some(grouped(lang.pick("社区", "Community"), &m.by_community, lang, true)),
+        Table::ByCategory => Some(grouped(lang.pick("类别", "Category"), &m.by_category, lang, false)),
         Table::Overdue | Table::Major | Table::Enforcement | Table::LeaderLed => None,
     }
 }
 
 /// The headers of a line table (overdue, major, enforcement, leader-led).
-pub fn line_headers(table: Table, en: bool) -> Vec<&'static str> {
+pub fn line_headers(table: Table, lang: Lang) -> Vec<&'static str> {
     match table {
         Table::Enforcement => vec![
-            t(en, "日期", "Held on"),
-            t(en, "牵头部门", "Lead department"),
-            t(en, "参与部门", "Departments"),
-            t(en, "单位", "Unit"),
-            t(en, "社区", "Community"),
-            t(en, "违法行为数", "Violations"),
-            t(en, "违法行为", "Violation"),
-            t(en, "处理措施", "Measure"),
-            t(en, "移交部门", "Transferred to"),
-            t(en, "行动概况", "Summary"),
+            lang.pick("日期", "Held on"),
+            lang.pick("牵头部门", "Lead department"),
+            lang.pick("参与部门", "Departments"),
+            lang.pick("单位", "Unit"),
+            lang.pick("社区", "Community"),
+            lang.pick("违法行为数", "Violations"),
+            lang.pick("违法行为", "Violation"),
+            lang.pick("处理措施", "Measure"),
+            lang.pick("移交部门", "Transferred to"),
+            lang.pick("行动概况", "Summary"),
         ],
         Table::LeaderLed => vec![
-            t(en, "日期", "Inspected on"),
-            t(en, "单位", "Unit"),
-            t(en, "社区", "Community"),
-            t(en, "检查人员", "Inspectors"),
-            t(en, "发现隐患", "Hazards found"),
-            t(en, "已整改", "Closed"),
+            lang.pick("日期", "Inspected on"),
+            lang.pick("单位", "Unit"),
+            lang.pick("社区", "Community"),
+            lang.pick("检查人员", "Inspectors"),
+            lang.pick("发现隐患", "Hazards found"),
+            lang.pick("已整改", "Closed"),
         ],
         _ => vec![
-            t(en, "单位", "Unit"),
-            t(en, "社区", "Community"),
-            t(en, "类别", "Category"),
-            t(en, "等级", "Level"),
-            t(en, "发现日期", "Found on"),
-            t(en, "整改期限", "Deadline"),
-            t(en, "逾期天数", "Days overdue"),
-            t(en, "状态", "Status"),
+            lang.pick("单位", "Unit"),
+            lang.pick("社区", "Community"),
+            lang.pick("类别", "Category"),
+            lang.pick("等级", "Level"),
+            lang.pick("发现日期", "Found on"),
+            lang.pick("整改期限", "Deadline"),
+            lang.pick("逾期天数", "Days overdue"),
+            lang.pick("状态", "Status"),
         ],
     }
 }
 
-pub fn hazard_cells(l: &HazardLine, en: bool) -> Vec<Cell> {
+pub fn hazard_cells(l: &HazardLine, lang: Lang) -> Vec<Cell> {
     vec![
         text(l.unit_name.clone()),
         text(l.community_name.clone()),
-        text(labels::category(l.category, en)),
-        text(labels::level(l.level, en)),
+        text(labels::category(l.category, lang)),
+        text(labels::level(l.level, lang)),
         Cell::Date(l.found_on),
         l.deadline.map(Cell::Date).unwrap_or(Cell::Empty),
         opt_int(l.days_overdue),
-        text(labels::status(l.status, en)),
+        text(labels::status(l.status, lang)),
     ]
 }
 
-pub fn enforcement_cells(l: &EnforcementLine, en: bool) -> Vec<Cell> {
-    let departments: Vec<&str> = l.departments.iter().map(|d| labels::department(d, en)).collect();
+pub fn enforcement_cells(l: &EnforcementLine, lang: Lang) -> Vec<Cell> {
+    let departments: Vec<&str> = l.departments.iter().map(|d| labels::department(d, lang)).collect();
     vec![
         Cell::Date(l.held_on),
-        text(labels::department(&l.lead_department, en)),
-        text(departments.join(if en { ", " } else { "、" })),
+        text(labels::department(&l.lead_department, lang)),
+        text(departments.join(lang.list_separator())),
         text(l.unit_name.clone()),
         text(l.community_name.clone()),
         Cell::Int(l.violations_found),
         text(l.violation_description.clone().unwrap_or_default()),
-        text(labels::measure(&l.measure, en)),
-        text(l.transferred_to.as_deref().map(|d| labels::department(d, en)).unwrap_or_default()),
+        text(labels::measure(&l.measure, lang)),
+        text(l.transferred_to.as_deref().map(|d| labels::department(d, lang)).unwrap_or_default()),
         text(l.summary.clone()),
     ]
 }
 
-pub fn leader_led_cells(l: &LeaderLedLine, en: bool) -> Vec<Cell> {
+pub fn leader_led_cells(l: &LeaderLedLine, lang: Lang) -> Vec<Cell> {
     vec![
         Cell::Date(l.inspected_on),
         text(l.unit_name.clone()),
         text(l.community_name.clone()),
-        text(l.inspectors.join(if en { ", " } else { "、" })),
+        text(l.inspectors.join(lang.list_separator())),
         Cell::Int(l.hazards_found),
         Cell::Int(l.hazards_closed),
     ]
