@@ -3,6 +3,7 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
+use super::as_of::StateAsOf;
 use super::model::{
     check_period, month_range, Filter, Monthly, MonthlyCsvQuery, MonthlyQuery, Period, Summary, SummaryQuery,
 };
@@ -49,12 +50,12 @@ pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQue
     let summary = state
         .db(move |conn| {
             conn.read_snapshot(|conn| {
-                let replay = !store::nothing_after(conn, filter.as_of)?;
-                let totals = store::totals(conn, &filter, replay)?;
-                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, replay)?;
+                let state = StateAsOf::at(conn, filter.as_of)?;
+                let totals = store::totals(conn, &filter, state)?;
+                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, state)?;
                 let enforcement = store::enforcement(conn, &filter)?;
                 let rows = match group {
-                    Some(g) => store::rows(conn, &filter, g, replay, Lang::Zh)?,
+                    Some(g) => store::rows(conn, &filter, g, state, Lang::Zh)?,
                     None => Vec::new(),
                 };
                 Ok(Summary {

@@ -7,6 +7,8 @@ use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use super::as_of::StateAsOf;
+use super::lines::HazardList;
 use super::model::{Filter, GroupBy, MonthlyHead, Period, Table, LINE_TABLES};
 use super::writers::{self, CsvSink, TableSink, XlsxSink};
 use super::{lines, store};
@@ -37,16 +39,16 @@ fn io_error(e: std::io::Error) -> ApiError {
 }
 
 /// The figures: totals, leader-led totals, enforcement totals, by community, by category.
-fn head(conn: &mut DbConn, r: &Request, replay: bool) -> ApiResult<MonthlyHead> {
+fn head(conn: &mut DbConn, r: &Request, state: StateAsOf) -> ApiResult<MonthlyHead> {
     let f = &r.filter;
     Ok(MonthlyHead {
         month: r.month.clone(),
         period: Period { from: f.from, to: f.to, as_of: f.as_of },
-        totals: store::totals(conn, f, replay)?,
-        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, replay)?,
+        totals: store::totals(conn, f, state)?,
+        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, state)?,
         enforcement_totals: store::enforcement(conn, f)?,
-        by_community: store::rows(conn, f, GroupBy::Community, replay, r.lang)?,
-        by_category: store::rows(conn, f, GroupBy::Category, replay, r.lang)?,
+        by_community: store::rows(conn, f, GroupBy::Community, state, r.lang)?,
+        by_category: store::rows(conn, f, GroupBy::Category, state, r.lang)?,
     })
 }
 
@@ -54,19 +56,19 @@ fn head(conn: &mut DbConn, r: &Request, replay: bool) -> ApiResult<MonthlyHead> 
 /// its length. `tmp_dir` takes the workbook's scratch files.
 pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiResult<(File, u64)> {
     let mut file = conn.read_snapshot(|conn| -> ApiResult<File> {
-        let replay = !store::nothing_after(conn, r.filter.as_of)?;
-        let head = head(conn, r, replay)?;
+        let state = StateAsOf::at(conn, r.filter.as_of)?;
+        let head = head(conn, r, state)?;
         match r.format {
-            Format::Json => json(conn, r, replay, &head, file),
+            Format::Json => json(conn, r, state, &head, file),
             Format::Csv(table) => {
                 let mut sink = CsvSink::new(BufWriter::new(file))?;
-                table_rows(conn, r, replay, &head, table, &mut sink)?;
+                table_rows(conn, r, state, &head, table, &mut sink)?;
                 sink.finish()?.into_inner().map_err(|e| io_error(e.into_error()))
             }
             Format::Xlsx => {
                 let mut sink = XlsxSink::new(tmp_dir)?;
                 for table in Table::ALL {
-                    table_rows(conn, r, replay, &head, table, &mut sink)?;
+                    table_rows(conn, r, state, &head, table, &mut sink)?;
                 }
                 let mut out = BufWriter::new(file);
                 sink.finish(&mut out)?;
@@ -81,7 +83,7 @@ pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiR
 
 /// The JSON report: the head's fields, then each line table as an array written line by
 /// line. The shape is [`super::model::Monthly`].
-fn json(conn: &mut DbConn, r: &Request, replay: bool, head: &MonthlyHead, file: File) -> ApiResult<File> {
+fn json(conn: &mut DbConn, r: &Request, state: StateAsOf, head: &MonthlyHead, file: File) -> ApiResult<File> {
     let json_error = |e: serde_json::Error| ApiError::internal("cannot write the report", e);
     let mut out = BufWriter::with_capacity(64 * 1024, file);
     let mut opening = serde_json::to_vec(head).map_err(json_error)?;
@@ -93,11 +95,15 @@ fn json(conn: &mut DbConn, r: &Request, replay: bool, head: &MonthlyHead, file: 
         let mut array = JsonArray { out: &mut out, empty: true };
         let f = &r.filter;
         match table {
-            Table::Overdue | Table::Major => {
-                lines::hazards(conn, f, replay, table == Table::Major, |l| array.push(&l))?
-            }
+            Table::Overdue | Table::Major => lines::hazards(
+                conn,
+                f,
+                state,
+                if table == Table::Major { HazardList::Major } else { HazardList::Overdue },
+                |l| array.push(&l),
+            )?,
             Table::Enforcement => lines::enforcement(conn, f, |l| array.push(&l))?,
-            _ => lines::leader_led(conn, f, replay, |l| array.push(&l))?,
+            _ => lines::leader_led(conn, f, state, |l| array.push(&l))?,
         }
         out.write_all(b"]").map_err(io_error)?;
     }
@@ -125,7 +131,7 @@ impl<W: Write> JsonArray<'_, W> {
 fn table_rows(
     conn: &mut DbConn,
     r: &Request,
-    replay: bool,
+    state: StateAsOf,
     head: &MonthlyHead,
     table: Table,
     sink: &mut dyn TableSink,
@@ -141,11 +147,15 @@ fn table_rows(
     }
     sink.start(writers::name(table, lang), &writers::line_headers(table, lang))?;
     match table {
-        Table::Overdue | Table::Major => {
-            lines::hazards(conn, f, replay, table == Table::Major, |l| sink.row(&writers::hazard_cells(&l, lang)))?
-        }
+        Table::Overdue | Table::Major => lines::hazards(
+            conn,
+            f,
+            state,
+            if table == Table::Major { HazardList::Major } else { HazardList::Overdue },
+            |l| sink.row(&writers::hazard_cells(&l, lang)),
+        )?,
         Table::Enforcement => lines::enforcement(conn, f, |l| sink.row(&writers::enforcement_cells(&l, lang)))?,
-        _ => lines::leader_led(conn, f, replay, |l| sink.row(&writers::leader_led_cells(&l, lang)))?,
+        _ => lines::leader_led(conn, f, state, |l| sink.row(&writers::leader_led_cells(&l, lang)))?,
     }
     sink.end()
 }

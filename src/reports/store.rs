@@ -1,28 +1,21 @@
-//! Report aggregation, all in SQL: counters per group on both engines, with each
-//! hazard's state and deadline "as of" a moment replayed from its events.
+//! Report aggregation, all in SQL: counters per group on both engines, each hazard in
+//! its state "as of" the report's moment (see [`super::as_of`]).
 
 use std::collections::BTreeMap;
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
+use super::as_of::{self, StateAsOf};
 use super::model::{Counters, EnforcementTotals, Filter, GroupBy, Row};
 use super::query::{Bind, Sql};
-use crate::db::schema::{campaigns, communities, hazard_events};
+use crate::db::schema::{campaigns, communities};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::labels::{self, Lang};
-use crate::domain::{HazardCategory, HazardLevel, UnitKind};
-use crate::domain::{Id, Moment};
+use crate::domain::Id;
+use crate::domain::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
 use crate::error::ApiResult;
-
-/// Whether every event happened by `as_of`: then each hazard's state as of then is its
-/// state now, and the replay can be skipped.
-pub fn nothing_after(conn: &mut DbConn, as_of: Moment) -> ApiResult<bool> {
-    let latest: Option<Moment> =
-        hazard_events::table.select(hazard_events::at).order(hazard_events::at.desc()).first(conn).optional()?;
-    Ok(latest.is_none_or(|t| t <= as_of))
-}
 
 /// The group key as SQL: (uuid key, text key) expressions for the hazards (`hz`) or the
 /// inspections (`i`) table.
@@ -66,20 +59,6 @@ fn common_where(sql: &mut Sql, f: &Filter, alias: &str, date_column: &str) {
     }
 }
 
-/// The expressions for a hazard's state and deadline as of `f.as_of`.
-fn state_exprs(sql: &mut Sql, f: &Filter, replay: bool) {
-    if !replay {
-        sql.push("hz.status AS st, hz.deadline AS dl");
-        return;
-    }
-    sql.push("(SELECT e.to_state FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
-    sql.bind(Bind::Moment(f.as_of));
-    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS st, ");
-    sql.push("(SELECT e.deadline FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
-    sql.bind(Bind::Moment(f.as_of));
-    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS dl");
-}
-
 #[derive(QueryableByName)]
 struct HazardCounts {
     #[diesel(sql_type = Nullable<SqlUuid>)]
@@ -120,21 +99,26 @@ fn sum_if(cond: &str, alias: &str) -> String {
     format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {alias}")
 }
 
-fn hazard_counts(conn: &mut DbConn, f: &Filter, group: Option<GroupBy>, replay: bool) -> ApiResult<Vec<HazardCounts>> {
+fn hazard_counts(
+    conn: &mut DbConn,
+    f: &Filter,
+    group: Option<GroupBy>,
+    state: StateAsOf,
+) -> ApiResult<Vec<HazardCounts>> {
     let mut sql = Sql::new(conn.engine());
     let (key_id, key_text) = key_exprs(&sql, group, "hz");
     sql.push("SELECT b.key_id, b.key_text, CAST(COUNT(*) AS BIGINT) AS found, ");
-    sql.push(&sum_if("b.st = 'closed'", "closed")).push(", ");
-    sql.push(&sum_if("b.st = 'voided'", "voided")).push(", ");
-    sql.push(&sum_if("b.st = 'open'", "open")).push(", ");
-    sql.push(&sum_if("b.st = 'pending_verification'", "pending")).push(", ");
-    sql.push("CAST(COALESCE(SUM(CASE WHEN b.st IN ('open', 'pending_verification') AND b.dl < ");
-    sql.bind(Bind::Date(f.as_of_date));
+    sql.push(&sum_if(&as_of::closed("b.st"), "closed")).push(", ");
+    sql.push(&sum_if(&as_of::state_is("b.st", HazardStatus::Voided), "voided")).push(", ");
+    sql.push(&sum_if(&as_of::state_is("b.st", HazardStatus::Open), "open")).push(", ");
+    sql.push(&sum_if(&as_of::state_is("b.st", HazardStatus::PendingVerification), "pending")).push(", ");
+    sql.push("CAST(COALESCE(SUM(CASE WHEN ");
+    as_of::push_overdue(&mut sql, "b.st", "b.dl", f.as_of_date);
     sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, ");
-    sql.push(&sum_if("b.st IN ('open', 'pending_verification') AND b.level = 'major'", "major_open")).push(", ");
+    sql.push(&sum_if(&format!("{} AND b.level = 'major'", as_of::open("b.st")), "major_open")).push(", ");
     sql.push("CAST(COUNT(DISTINCT b.unit_id) AS BIGINT) AS units FROM (SELECT ");
     sql.push(&format!("{key_id} AS key_id, {key_text} AS key_text, hz.unit_id, hz.level, "));
-    state_exprs(&mut sql, f, replay);
+    state.push_state_and_deadline(&mut sql, f.as_of);
     sql.push(" FROM hazards hz");
     common_where(&mut sql, f, "hz", "found_on");
     if let Some(c) = f.category {
@@ -178,8 +162,8 @@ fn counters_of(h: Option<&HazardCounts>, i: Option<&InspectionCounts>, with_insp
 }
 
 /// Totals: one row of counters for everything the filter selects.
-pub fn totals(conn: &mut DbConn, f: &Filter, replay: bool) -> ApiResult<Counters> {
-    let h = hazard_counts(conn, f, None, replay)?;
+pub fn totals(conn: &mut DbConn, f: &Filter, state: StateAsOf) -> ApiResult<Counters> {
+    let h = hazard_counts(conn, f, None, state)?;
     let i = inspection_counts(conn, f, None)?;
     Ok(counters_of(h.first(), i.first(), true))
 }
@@ -190,9 +174,9 @@ fn key_string(key_id: Option<Id>, key_text: &Option<String>) -> Option<String> {
 }
 
 /// Rows of counters per group, labelled, in a stable order.
-pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, replay: bool, lang: Lang) -> ApiResult<Vec<Row>> {
+pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, state: StateAsOf, lang: Lang) -> ApiResult<Vec<Row>> {
     let hazard_groups = matches!(group, GroupBy::Category | GroupBy::Level);
-    let h = hazard_counts(conn, f, Some(group), replay)?;
+    let h = hazard_counts(conn, f, Some(group), state)?;
     let i = if hazard_groups { Vec::new() } else { inspection_counts(conn, f, Some(group))? };
     let mut keys: BTreeMap<Option<String>, (Option<Id>, Option<String>)> = BTreeMap::new();
     for r in &h {
