@@ -7,4 +7,5 @@ pub mod model;
 pub mod monthly;
 pub mod query;
 pub mod store;
+pub mod tables;
 pub mod writers;

@@ -309,9 +309,6 @@ pub struct Monthly {
     pub leader_led: Vec<LeaderLedLine>,
 }
 
-/// The line tables, in the order the JSON and the workbook give them.
-pub const LINE_TABLES: [Table; 4] = [Table::Overdue, Table::Major, Table::Enforcement, Table::LeaderLed];
-
 impl Table {
     /// The table's key in the JSON report (and its `table=` value).
     pub fn as_str(self) -> &'static str {
@@ -326,6 +323,7 @@ impl Table {
         }
     }
 
+    /// Every table, in the order the workbook gives them (and the JSON its line tables).
     pub const ALL: [Table; 7] = [
         Table::Summary,
         Table::ByCommunity,

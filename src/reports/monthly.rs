@@ -7,11 +7,13 @@ use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
+use serde::Serialize;
+
 use super::as_of::StateAsOf;
-use super::lines::HazardList;
-use super::model::{Filter, GroupBy, MonthlyHead, Period, Table, LINE_TABLES};
-use super::writers::{self, CsvSink, TableSink, XlsxSink};
-use super::{lines, store};
+use super::model::{Filter, GroupBy, MonthlyHead, Period, Table};
+use super::store;
+use super::tables::{self, LineTable, Sheet, TableWriter};
+use super::writers::{CsvSink, TableSink, XlsxSink};
 use crate::db::DbConn;
 use crate::domain::labels::Lang;
 use crate::error::{ApiError, ApiResult};
@@ -62,13 +64,17 @@ pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiR
             Format::Json => json(conn, r, state, &head, file),
             Format::Csv(table) => {
                 let mut sink = CsvSink::new(BufWriter::new(file))?;
-                table_rows(conn, r, state, &head, table, &mut sink)?;
+                let mut writer =
+                    SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink: &mut sink };
+                tables::write(table, &mut writer)?;
                 sink.finish()?.into_inner().map_err(|e| io_error(e.into_error()))
             }
             Format::Xlsx => {
                 let mut sink = XlsxSink::new(tmp_dir)?;
+                let mut writer =
+                    SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink: &mut sink };
                 for table in Table::ALL {
-                    table_rows(conn, r, state, &head, table, &mut sink)?;
+                    tables::write(table, &mut writer)?;
                 }
                 let mut out = BufWriter::new(file);
                 sink.finish(&mut out)?;
@@ -90,25 +96,34 @@ fn json(conn: &mut DbConn, r: &Request, state: StateAsOf, head: &MonthlyHead, fi
     // `{…}` without its closing brace: the line tables follow as more members.
     opening.pop();
     out.write_all(&opening).map_err(io_error)?;
-    for table in LINE_TABLES {
-        write!(out, ",\"{}\":[", table.as_str()).map_err(io_error)?;
-        let mut array = JsonArray { out: &mut out, empty: true };
-        let f = &r.filter;
-        match table {
-            Table::Overdue | Table::Major => lines::hazards(
-                conn,
-                f,
-                state,
-                if table == Table::Major { HazardList::Major } else { HazardList::Overdue },
-                |l| array.push(&l),
-            )?,
-            Table::Enforcement => lines::enforcement(conn, f, |l| array.push(&l))?,
-            _ => lines::leader_led(conn, f, state, |l| array.push(&l))?,
-        }
-        out.write_all(b"]").map_err(io_error)?;
+    let mut writer = JsonWriter { conn, filter: &r.filter, state, out: &mut out };
+    for table in Table::ALL {
+        tables::write(table, &mut writer)?;
     }
     out.write_all(b"}").map_err(io_error)?;
     out.into_inner().map_err(|e| io_error(e.into_error()))
+}
+
+/// Writes each line table as a member of the JSON report.
+struct JsonWriter<'a, W: Write> {
+    conn: &'a mut DbConn,
+    filter: &'a Filter,
+    state: StateAsOf,
+    out: &'a mut W,
+}
+
+impl<W: Write> TableWriter for JsonWriter<'_, W> {
+    /// The figure tables are the head's members, written before the line tables.
+    fn figures(&mut self, _table: Table, _sheet: fn(&MonthlyHead, Lang) -> Sheet) -> ApiResult<()> {
+        Ok(())
+    }
+
+    fn lines<L: Serialize>(&mut self, table: Table, lines: &LineTable<L>) -> ApiResult<()> {
+        write!(self.out, ",\"{}\":[", table.as_str()).map_err(io_error)?;
+        let mut array = JsonArray { out: &mut *self.out, empty: true };
+        (lines.query)(self.conn, self.filter, self.state, &mut |l| array.push(&l))?;
+        self.out.write_all(b"]").map_err(io_error)
+    }
 }
 
 /// The elements of a JSON array, written as they come.
@@ -118,7 +133,7 @@ struct JsonArray<'a, W: Write> {
 }
 
 impl<W: Write> JsonArray<'_, W> {
-    fn push(&mut self, value: &impl serde::Serialize) -> ApiResult<()> {
+    fn push(&mut self, value: &impl Serialize) -> ApiResult<()> {
         if !self.empty {
             self.out.write_all(b",").map_err(io_error)?;
         }
@@ -127,35 +142,31 @@ impl<W: Write> JsonArray<'_, W> {
     }
 }
 
-/// One table, header and rows, into a sink.
-fn table_rows(
-    conn: &mut DbConn,
-    r: &Request,
+/// Writes each table, header and rows, into a CSV or workbook sink.
+struct SinkWriter<'a> {
+    conn: &'a mut DbConn,
+    filter: &'a Filter,
     state: StateAsOf,
-    head: &MonthlyHead,
-    table: Table,
-    sink: &mut dyn TableSink,
-) -> ApiResult<()> {
-    let lang = r.lang;
-    let f = &r.filter;
-    if let Some(sheet) = writers::figures(head, table, lang) {
-        sink.start(writers::name(table, lang), &sheet.headers)?;
+    lang: Lang,
+    head: &'a MonthlyHead,
+    sink: &'a mut dyn TableSink,
+}
+
+impl TableWriter for SinkWriter<'_> {
+    fn figures(&mut self, table: Table, sheet: fn(&MonthlyHead, Lang) -> Sheet) -> ApiResult<()> {
+        let sheet = sheet(self.head, self.lang);
+        self.sink.start(tables::name(table, self.lang), &sheet.headers)?;
         for row in &sheet.rows {
-            sink.row(row)?;
+            self.sink.row(row)?;
         }
-        return sink.end();
+        self.sink.end()
     }
-    sink.start(writers::name(table, lang), &writers::line_headers(table, lang))?;
-    match table {
-        Table::Overdue | Table::Major => lines::hazards(
-            conn,
-            f,
-            state,
-            if table == Table::Major { HazardList::Major } else { HazardList::Overdue },
-            |l| sink.row(&writers::hazard_cells(&l, lang)),
-        )?,
-        Table::Enforcement => lines::enforcement(conn, f, |l| sink.row(&writers::enforcement_cells(&l, lang)))?,
-        _ => lines::leader_led(conn, f, state, |l| sink.row(&writers::leader_led_cells(&l, lang)))?,
+
+    fn lines<L: Serialize>(&mut self, table: Table, lines: &LineTable<L>) -> ApiResult<()> {
+        let lang = self.lang;
+        self.sink.start(tables::name(table, lang), &lines.headers(lang))?;
+        let sink = &mut *self.sink;
+        (lines.query)(self.conn, self.filter, self.state, &mut |l| sink.row(&lines.cells(&l, lang)))?;
+        self.sink.end()
     }
-    sink.end()
 }
