@@ -12,7 +12,7 @@ use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::Id;
 use crate::domain::{HazardCategory, HazardLevel, HazardStatus};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 #[derive(QueryableByName)]
 struct HazardLineRow {
@@ -170,7 +170,9 @@ pub fn enforcement(
             action_id: r.action_id,
             held_on: r.held_on,
             lead_department: r.lead_department,
-            departments: serde_json::from_str(&r.departments).unwrap_or_default(),
+            departments: serde_json::from_str(&r.departments).map_err(|e| {
+                ApiError::internal(&format!("corrupt departments stored for enforcement action {}", r.action_id), e)
+            })?,
             summary: r.summary,
             unit_id: r.unit_id,
             unit_name: r.unit_name,
@@ -233,7 +235,8 @@ pub fn leader_led(
             unit_id: r.unit_id,
             unit_name: r.unit_name,
             community_name: r.community_name,
-            inspectors: serde_json::from_str(&r.inspectors).unwrap_or_default(),
+            inspectors: serde_json::from_str(&r.inspectors)
+                .map_err(|e| ApiError::internal(&format!("corrupt inspectors stored for inspection {}", r.id), e))?,
             hazards_found: r.found,
             hazards_closed: r.closed,
         })
