@@ -210,7 +210,7 @@ fn names_of(conn: &mut DbConn, group: GroupBy, ids: &[Id]) -> ApiResult<Vec<(Id,
         GroupBy::Campaign => {
             campaigns::table.filter(campaigns::id.eq_any(ids)).select((campaigns::id, campaigns::name)).load(conn)?
         }
-        _ => Vec::new(),
+        GroupBy::Category | GroupBy::Level | GroupBy::UnitKind | GroupBy::Month => Vec::new(),
     })
 }
 
@@ -245,7 +245,7 @@ fn order_of(group: GroupBy, text: Option<&str>, label: &str) -> String {
         GroupBy::Category => pos(text.and_then(|t| HazardCategory::ALL.iter().position(|c| c.as_str() == t))),
         GroupBy::Level => pos(text.and_then(|t| HazardLevel::ALL.iter().position(|c| c.as_str() == t))),
         GroupBy::UnitKind => pos(text.and_then(|t| UnitKind::ALL.iter().position(|c| c.as_str() == t))),
-        _ => label.to_string(),
+        GroupBy::Community | GroupBy::Campaign | GroupBy::Month => label.to_string(),
     }
 }
 
