@@ -126,22 +126,22 @@ fn report(url: &str, month: &str, runs: usize) {
         scope: None,
         leader_led_only: false,
     };
-    use safetrace::reports::{lines, model::GroupBy, store};
+    use safetrace::reports::{as_of, lines, model::GroupBy, store};
     let mut times = Vec::new();
     for _ in 0..runs {
         let t = Instant::now();
         // The same queries in the same snapshot, rows decoded and dropped: no JSON, no file.
         conn.read_snapshot(|conn| -> safetrace::error::ApiResult<()> {
-            let replay = !store::nothing_after(conn, f.as_of)?;
-            store::totals(conn, &f, replay)?;
-            store::totals(conn, &safetrace::reports::model::Filter { leader_led_only: true, ..f.clone() }, replay)?;
+            let state = as_of::StateAsOf::at(conn, f.as_of)?;
+            store::totals(conn, &f, state)?;
+            store::totals(conn, &safetrace::reports::model::Filter { leader_led_only: true, ..f.clone() }, state)?;
             store::enforcement(conn, &f)?;
-            store::rows(conn, &f, GroupBy::Community, replay, false)?;
-            store::rows(conn, &f, GroupBy::Category, replay, false)?;
-            lines::hazards(conn, &f, replay, false, |_| Ok(()))?;
-            lines::hazards(conn, &f, replay, true, |_| Ok(()))?;
+            store::rows(conn, &f, GroupBy::Community, state, labels::Lang::Zh)?;
+            store::rows(conn, &f, GroupBy::Category, state, labels::Lang::Zh)?;
+            lines::hazards(conn, &f, state, lines::HazardList::Overdue, |_| Ok(()))?;
+            lines::hazards(conn, &f, state, lines::HazardList::Major, |_| Ok(()))?;
             lines::enforcement(conn, &f, |_| Ok(()))?;
-            lines::leader_led(conn, &f, replay, |_| Ok(()))
+            lines::leader_led(conn, &f, state, |_| Ok(()))
         })
         .expect("the report's queries");
         times.push(t.elapsed().as_secs_f64() * 1000.0);

@@ -1,115 +1,110 @@
 //! How the office names things in reports: Chinese by default, English on request.
 
+use serde::{Deserialize, Serialize};
+use utoipa::ToSchema;
+
 use super::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
 
-pub fn category(c: HazardCategory, en: bool) -> &'static str {
+// The language names are given in (a report's `lang`). No doc comment: utoipa would
+// make it the description of the inline `lang` parameters in the OpenAPI document.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum Lang {
+    #[default]
+    Zh,
+    En,
+}
+
+impl Lang {
+    /// The Chinese or the English of a name.
+    pub fn pick(self, zh: &'static str, en: &'static str) -> &'static str {
+        match self {
+            Lang::Zh => zh,
+            Lang::En => en,
+        }
+    }
+
+    /// What separates the items of a list: `、` in Chinese, `, ` in English.
+    pub fn list_separator(self) -> &'static str {
+        self.pick("、", ", ")
+    }
+}
+
+pub fn category(c: HazardCategory, lang: Lang) -> &'static str {
     use HazardCategory::*;
-    match (c, en) {
-        (Gas, false) => "燃气",
-        (Gas, true) => "Gas",
-        (FireSeparation, false) => "防火分隔",
-        (FireSeparation, true) => "Fire separation",
-        (Electrical, false) => "电气",
-        (Electrical, true) => "Electrical",
-        (Evacuation, false) => "疏散通道",
-        (Evacuation, true) => "Evacuation",
-        (FireEquipment, false) => "消防设施",
-        (FireEquipment, true) => "Fire equipment",
-        (HazardousChemicals, false) => "危险化学品",
-        (HazardousChemicals, true) => "Hazardous chemicals",
-        (Structural, false) => "建筑结构",
-        (Structural, true) => "Structural",
-        (Occupational, false) => "职业健康",
-        (Occupational, true) => "Occupational",
-        (Other, false) => "其他",
-        (Other, true) => "Other",
-    }
+    let (zh, en) = match c {
+        Gas => ("燃气", "Gas"),
+        FireSeparation => ("防火分隔", "Fire separation"),
+        Electrical => ("电气", "Electrical"),
+        Evacuation => ("疏散通道", "Evacuation"),
+        FireEquipment => ("消防设施", "Fire equipment"),
+        HazardousChemicals => ("危险化学品", "Hazardous chemicals"),
+        Structural => ("建筑结构", "Structural"),
+        Occupational => ("职业健康", "Occupational"),
+        Other => ("其他", "Other"),
+    };
+    lang.pick(zh, en)
 }
 
-pub fn level(l: HazardLevel, en: bool) -> &'static str {
-    match (l, en) {
-        (HazardLevel::General, false) => "一般",
-        (HazardLevel::General, true) => "General",
-        (HazardLevel::Major, false) => "重大",
-        (HazardLevel::Major, true) => "Major",
-    }
+pub fn level(l: HazardLevel, lang: Lang) -> &'static str {
+    let (zh, en) = match l {
+        HazardLevel::General => ("一般", "General"),
+        HazardLevel::Major => ("重大", "Major"),
+    };
+    lang.pick(zh, en)
 }
 
-pub fn unit_kind(k: UnitKind, en: bool) -> &'static str {
+pub fn unit_kind(k: UnitKind, lang: Lang) -> &'static str {
     use UnitKind::*;
-    match (k, en) {
-        (Restaurant, false) => "餐饮",
-        (Restaurant, true) => "Restaurant",
-        (Shop, false) => "商铺",
-        (Shop, true) => "Shop",
-        (Factory, false) => "工厂",
-        (Factory, true) => "Factory",
-        (Warehouse, false) => "仓库",
-        (Warehouse, true) => "Warehouse",
-        (ConstructionSite, false) => "建筑工地",
-        (ConstructionSite, true) => "Construction site",
-        (Hotel, false) => "旅馆",
-        (Hotel, true) => "Hotel",
-        (Market, false) => "市场",
-        (Market, true) => "Market",
-        (Other, false) => "其他",
-        (Other, true) => "Other",
-    }
+    let (zh, en) = match k {
+        Restaurant => ("餐饮", "Restaurant"),
+        Shop => ("商铺", "Shop"),
+        Factory => ("工厂", "Factory"),
+        Warehouse => ("仓库", "Warehouse"),
+        ConstructionSite => ("建筑工地", "Construction site"),
+        Hotel => ("旅馆", "Hotel"),
+        Market => ("市场", "Market"),
+        Other => ("其他", "Other"),
+    };
+    lang.pick(zh, en)
 }
 
-pub fn status(s: HazardStatus, en: bool) -> &'static str {
+pub fn status(s: HazardStatus, lang: Lang) -> &'static str {
     use HazardStatus::*;
-    match (s, en) {
-        (Open, false) => "待整改",
-        (Open, true) => "Open",
-        (PendingVerification, false) => "待复查",
-        (PendingVerification, true) => "Pending verification",
-        (Closed, false) => "已整改",
-        (Closed, true) => "Closed",
-        (Voided, false) => "已作废",
-        (Voided, true) => "Voided",
-    }
+    let (zh, en) = match s {
+        Open => ("待整改", "Open"),
+        PendingVerification => ("待复查", "Pending verification"),
+        Closed => ("已整改", "Closed"),
+        Voided => ("已作废", "Voided"),
+    };
+    lang.pick(zh, en)
 }
 
 /// Enforcement measures and departments are stored as their snake_case names.
-pub fn measure(m: &str, en: bool) -> &'static str {
-    match (m, en) {
-        ("warning", false) => "警告",
-        ("warning", true) => "Warning",
-        ("case_transferred", false) => "移交立案",
-        ("case_transferred", true) => "Case transferred",
-        ("suspension_ordered", false) => "责令停产整顿",
-        ("suspension_ordered", true) => "Suspension ordered",
-        ("closure", false) => "取缔关闭",
-        ("closure", true) => "Closure",
-        (_, false) => "其他",
-        (_, true) => "Other",
-    }
+pub fn measure(m: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match m {
+        "warning" => ("警告", "Warning"),
+        "case_transferred" => ("移交立案", "Case transferred"),
+        "suspension_ordered" => ("责令停产整顿", "Suspension ordered"),
+        "closure" => ("取缔关闭", "Closure"),
+        _ => ("其他", "Other"),
+    };
+    lang.pick(zh, en)
 }
 
-pub fn department(d: &str, en: bool) -> &'static str {
-    match (d, en) {
-        ("police_station", false) => "派出所",
-        ("police_station", true) => "Police station",
-        ("administrative_enforcement", false) => "综合行政执法",
-        ("administrative_enforcement", true) => "Administrative enforcement",
-        ("market_supervision", false) => "市场监管",
-        ("market_supervision", true) => "Market supervision",
-        ("emergency_management", false) => "应急管理",
-        ("emergency_management", true) => "Emergency management",
-        ("urban_management", false) => "城市管理",
-        ("urban_management", true) => "Urban management",
-        ("fire", false) => "消防",
-        ("fire", true) => "Fire",
-        (_, false) => "其他",
-        (_, true) => "Other",
-    }
+pub fn department(d: &str, lang: Lang) -> &'static str {
+    let (zh, en) = match d {
+        "police_station" => ("派出所", "Police station"),
+        "administrative_enforcement" => ("综合行政执法", "Administrative enforcement"),
+        "market_supervision" => ("市场监管", "Market supervision"),
+        "emergency_management" => ("应急管理", "Emergency management"),
+        "urban_management" => ("城市管理", "Urban management"),
+        "fire" => ("消防", "Fire"),
+        _ => ("其他", "Other"),
+    };
+    lang.pick(zh, en)
 }
 
-pub fn no_campaign(en: bool) -> &'static str {
-    if en {
-        "No campaign"
-    } else {
-        "无专项行动"
-    }
+pub fn no_campaign(lang: Lang) -> &'static str {
+    lang.pick("无专项行动", "No campaign")
 }

@@ -184,7 +184,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
                 "{}{}号{}",
                 community.name.trim_end_matches("社区"),
                 i + 1,
-                crate::domain::labels::unit_kind(kind, false)
+                crate::domain::labels::unit_kind(kind, crate::domain::labels::Lang::Zh)
             ),
             kind,
             status: UnitStatus::Active,
@@ -508,7 +508,7 @@ fn hazard(
         level,
         source: if campaign.is_some() { HazardSource::Campaign } else { HazardSource::Routine },
         handling_type: if on_the_spot { HandlingType::OnTheSpot } else { HandlingType::Deadline },
-        description: format!("{}隐患", crate::domain::labels::category(category, false)),
+        description: format!("{}隐患", crate::domain::labels::category(category, crate::domain::labels::Lang::Zh)),
         legal_basis: None,
         responsible_person: None,
         note: on_the_spot.then(|| "当场整改".to_string()),

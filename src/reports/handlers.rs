@@ -3,13 +3,15 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
+use super::as_of::StateAsOf;
 use super::model::{
-    check_period, month_range, Filter, Lang, Monthly, MonthlyCsvQuery, MonthlyQuery, Period, Summary, SummaryQuery,
+    check_period, month_range, Filter, Monthly, MonthlyCsvQuery, MonthlyQuery, Period, Summary, SummaryQuery,
 };
 use super::monthly::{self as report, Format, Request};
 use super::store;
 use crate::attachments::storage::Storage;
 use crate::domain::access::Caller;
+use crate::domain::labels::Lang;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::download;
@@ -48,12 +50,12 @@ pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQue
     let summary = state
         .db(move |conn| {
             conn.read_snapshot(|conn| {
-                let replay = !store::nothing_after(conn, filter.as_of)?;
-                let totals = store::totals(conn, &filter, replay)?;
-                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, replay)?;
+                let state = StateAsOf::at(conn, filter.as_of)?;
+                let totals = store::totals(conn, &filter, state)?;
+                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, state)?;
                 let enforcement = store::enforcement(conn, &filter)?;
                 let rows = match group {
-                    Some(g) => store::rows(conn, &filter, g, replay, false)?,
+                    Some(g) => store::rows(conn, &filter, g, state, Lang::Zh)?,
                     None => Vec::new(),
                 };
                 Ok(Summary {
@@ -96,7 +98,7 @@ async fn build_monthly(
             scope: caller.scope.restriction().map(<[_]>::to_vec),
             leader_led_only: false,
         },
-        english: q.lang == Some(Lang::En),
+        lang: q.lang.unwrap_or_default(),
         format,
     };
     let _permit =

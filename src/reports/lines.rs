@@ -5,13 +5,14 @@ use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Date, Nullable, Text};
 
+use super::as_of::{self, StateAsOf};
 use super::model::{EnforcementLine, Filter, HazardLine, LeaderLedLine};
 use super::query::{Bind, Sql};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::Id;
 use crate::domain::{HazardCategory, HazardLevel, HazardStatus};
-use crate::error::ApiResult;
+use crate::error::{ApiError, ApiResult};
 
 #[derive(QueryableByName)]
 struct HazardLineRow {
@@ -47,47 +48,58 @@ fn scope_where(sql: &mut Sql, f: &Filter, alias: &str) {
     }
 }
 
-/// Hazards recorded by `as_of`, in the state they had then, whenever found, that are
-/// overdue (`major = false`) or major and unresolved (`major = true`), one at a time.
+/// Which hazards a hazard table lists.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum HazardList {
+    /// Open with a deadline before the office's date at `as_of`.
+    Overdue,
+    /// Major and open.
+    Major,
+}
+
+impl HazardList {
+    /// The condition on a hazard's state `st`, deadline `dl` and `level` columns.
+    fn push_condition(self, sql: &mut Sql, f: &Filter, st: &str, dl: &str, level: &str) {
+        match self {
+            HazardList::Overdue => as_of::push_overdue(sql, st, dl, f.as_of_date),
+            HazardList::Major => {
+                sql.push(&format!("{} AND {level} = 'major'", as_of::open(st)));
+            }
+        }
+    }
+
+    fn order_by(self) -> &'static str {
+        match self {
+            HazardList::Overdue => " ORDER BY b.dl, b.found_on, b.id",
+            HazardList::Major => " ORDER BY b.found_on, b.id",
+        }
+    }
+}
+
+/// Hazards recorded by `as_of`, in the state they had then, whenever found, that `list`
+/// lists, one at a time.
 pub fn hazards(
     conn: &mut DbConn,
     f: &Filter,
-    replay: bool,
-    major: bool,
+    state: StateAsOf,
+    list: HazardList,
     mut each: impl FnMut(HazardLine) -> ApiResult<()>,
 ) -> ApiResult<()> {
     let mut sql = Sql::new(conn.engine());
     sql.push("SELECT b.* FROM (SELECT hz.id, hz.unit_id, u.name AS unit_name, hz.community_id, ");
     sql.push("c.name AS community_name, hz.category, hz.level, hz.found_on, ");
-    if replay {
-        sql.push("(SELECT e.to_state FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
-        sql.bind(Bind::Moment(f.as_of));
-        sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS st, ");
-        sql.push("(SELECT e.deadline FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
-        sql.bind(Bind::Moment(f.as_of));
-        sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS dl");
-    } else {
-        sql.push("hz.status AS st, hz.deadline AS dl");
-    }
+    state.push_state_and_deadline(&mut sql, f.as_of);
     sql.push(" FROM hazards hz JOIN units u ON u.id = hz.unit_id JOIN communities c ON c.id = hz.community_id");
     sql.push(" WHERE hz.recorded_at <= ").bind(Bind::Moment(f.as_of));
-    if !replay {
-        // Only unresolved hazards can qualify: let the index narrow them first.
-        sql.push(" AND hz.status IN ('open', 'pending_verification')");
-        if major {
-            sql.push(" AND hz.level = 'major'");
-        } else {
-            sql.push(" AND hz.deadline < ").bind(Bind::Date(f.as_of_date));
-        }
+    if state == StateAsOf::Stored {
+        // The row holds the state: let the indexes narrow the hazards first.
+        sql.push(" AND ");
+        list.push_condition(&mut sql, f, "hz.status", "hz.deadline", "hz.level");
     }
     scope_where(&mut sql, f, "hz");
-    sql.push(") b WHERE b.st IN ('open', 'pending_verification')");
-    if major {
-        sql.push(" AND b.level = 'major' ORDER BY b.found_on, b.id");
-    } else {
-        sql.push(" AND b.dl < ").bind(Bind::Date(f.as_of_date));
-        sql.push(" ORDER BY b.dl, b.found_on, b.id");
-    }
+    sql.push(") b WHERE ");
+    list.push_condition(&mut sql, f, "b.st", "b.dl", "b.level");
+    sql.push(list.order_by());
     sql.for_each(conn, |r: HazardLineRow| {
         each(HazardLine {
             days_overdue: crate::domain::hazard::days_overdue(r.st, r.dl, f.as_of_date),
@@ -158,7 +170,9 @@ pub fn enforcement(
             action_id: r.action_id,
             held_on: r.held_on,
             lead_department: r.lead_department,
-            departments: serde_json::from_str(&r.departments).unwrap_or_default(),
+            departments: serde_json::from_str(&r.departments).map_err(|e| {
+                ApiError::internal(&format!("corrupt departments stored for enforcement action {}", r.action_id), e)
+            })?,
             summary: r.summary,
             unit_id: r.unit_id,
             unit_name: r.unit_name,
@@ -196,25 +210,18 @@ struct LeaderLedRow {
 pub fn leader_led(
     conn: &mut DbConn,
     f: &Filter,
-    replay: bool,
+    state: StateAsOf,
     mut each: impl FnMut(LeaderLedLine) -> ApiResult<()>,
 ) -> ApiResult<()> {
     let mut sql = Sql::new(conn.engine());
     sql.push("SELECT i.id, i.inspected_on, i.unit_id, u.name AS unit_name, c.name AS community_name, i.inspectors, ");
     sql.push("(SELECT CAST(COUNT(*) AS BIGINT) FROM hazards hz WHERE hz.inspection_id = i.id AND hz.recorded_at <= ");
     sql.bind(Bind::Moment(f.as_of));
-    sql.push(") AS found, (SELECT CAST(COUNT(*) AS BIGINT) FROM hazards hz WHERE hz.inspection_id = i.id AND hz.recorded_at <= ");
-    sql.bind(Bind::Moment(f.as_of));
-    if replay {
-        sql.push(" AND (SELECT e.to_state FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
-        sql.bind(Bind::Moment(f.as_of));
-        sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) = 'closed'");
-    } else {
-        sql.push(" AND hz.status = 'closed'");
-    }
-    sql.push(
-        ") AS closed FROM inspections i JOIN units u ON u.id = i.unit_id JOIN communities c ON c.id = i.community_id",
-    );
+    sql.push(") AS found, (SELECT CAST(COUNT(*) AS BIGINT) FROM (SELECT hz.inspection_id, ");
+    state.push_state(&mut sql, f.as_of);
+    sql.push(" FROM hazards hz WHERE hz.recorded_at <= ").bind(Bind::Moment(f.as_of));
+    sql.push(&format!(") b WHERE b.inspection_id = i.id AND {}) AS closed", as_of::closed("b.st")));
+    sql.push(" FROM inspections i JOIN units u ON u.id = i.unit_id JOIN communities c ON c.id = i.community_id");
     sql.push(" WHERE i.leader_led = ").bind(Bind::Bool(true));
     sql.push(" AND i.inspected_on >= ").bind(Bind::Date(f.from));
     sql.push(" AND i.inspected_on <= ").bind(Bind::Date(f.to));
@@ -228,7 +235,8 @@ pub fn leader_led(
             unit_id: r.unit_id,
             unit_name: r.unit_name,
             community_name: r.community_name,
-            inspectors: serde_json::from_str(&r.inspectors).unwrap_or_default(),
+            inspectors: serde_json::from_str(&r.inspectors)
+                .map_err(|e| ApiError::internal(&format!("corrupt inspectors stored for inspection {}", r.id), e))?,
             hazards_found: r.found,
             hazards_closed: r.closed,
         })

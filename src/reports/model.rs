@@ -5,6 +5,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
+use crate::domain::labels::Lang;
 use crate::domain::validate::Problems;
 use crate::domain::{HazardCategory, UnitKind};
 use crate::domain::{Id, Moment};
@@ -200,14 +201,6 @@ impl From<MonthlyCsvQuery> for MonthlyQuery {
     }
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, ToSchema)]
-#[serde(rename_all = "snake_case")]
-pub enum Lang {
-    #[default]
-    Zh,
-    En,
-}
-
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum Table {
@@ -316,9 +309,6 @@ pub struct Monthly {
     pub leader_led: Vec<LeaderLedLine>,
 }
 
-/// The line tables, in the order the JSON and the workbook give them.
-pub const LINE_TABLES: [Table; 4] = [Table::Overdue, Table::Major, Table::Enforcement, Table::LeaderLed];
-
 impl Table {
     /// The table's key in the JSON report (and its `table=` value).
     pub fn as_str(self) -> &'static str {
@@ -333,6 +323,7 @@ impl Table {
         }
     }
 
+    /// Every table, in the order the workbook gives them (and the JSON its line tables).
     pub const ALL: [Table; 7] = [
         Table::Summary,
         Table::ByCommunity,

@@ -7,10 +7,15 @@ use std::fs::File;
 use std::io::{BufWriter, Seek, SeekFrom, Write};
 use std::path::Path;
 
-use super::model::{Filter, GroupBy, MonthlyHead, Period, Table, LINE_TABLES};
-use super::writers::{self, CsvSink, TableSink, XlsxSink};
-use super::{lines, store};
+use serde::Serialize;
+
+use super::as_of::StateAsOf;
+use super::model::{Filter, GroupBy, MonthlyHead, Period, Table};
+use super::store;
+use super::tables::{self, LineTable, Sheet, TableWriter};
+use super::writers::{CsvSink, TableSink, XlsxSink};
 use crate::db::DbConn;
+use crate::domain::labels::Lang;
 use crate::error::{ApiError, ApiResult};
 
 /// What to write.
@@ -27,7 +32,7 @@ pub enum Format {
 pub struct Request {
     pub month: String,
     pub filter: Filter,
-    pub english: bool,
+    pub lang: Lang,
     pub format: Format,
 }
 
@@ -36,16 +41,16 @@ fn io_error(e: std::io::Error) -> ApiError {
 }
 
 /// The figures: totals, leader-led totals, enforcement totals, by community, by category.
-fn head(conn: &mut DbConn, r: &Request, replay: bool) -> ApiResult<MonthlyHead> {
+fn head(conn: &mut DbConn, r: &Request, state: StateAsOf) -> ApiResult<MonthlyHead> {
     let f = &r.filter;
     Ok(MonthlyHead {
         month: r.month.clone(),
         period: Period { from: f.from, to: f.to, as_of: f.as_of },
-        totals: store::totals(conn, f, replay)?,
-        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, replay)?,
+        totals: store::totals(conn, f, state)?,
+        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, state)?,
         enforcement_totals: store::enforcement(conn, f)?,
-        by_community: store::rows(conn, f, GroupBy::Community, replay, r.english)?,
-        by_category: store::rows(conn, f, GroupBy::Category, replay, r.english)?,
+        by_community: store::rows(conn, f, GroupBy::Community, state, r.lang)?,
+        by_category: store::rows(conn, f, GroupBy::Category, state, r.lang)?,
     })
 }
 
@@ -53,19 +58,23 @@ fn head(conn: &mut DbConn, r: &Request, replay: bool) -> ApiResult<MonthlyHead> 
 /// its length. `tmp_dir` takes the workbook's scratch files.
 pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiResult<(File, u64)> {
     let mut file = conn.read_snapshot(|conn| -> ApiResult<File> {
-        let replay = !store::nothing_after(conn, r.filter.as_of)?;
-        let head = head(conn, r, replay)?;
+        let state = StateAsOf::at(conn, r.filter.as_of)?;
+        let head = head(conn, r, state)?;
         match r.format {
-            Format::Json => json(conn, r, replay, &head, file),
+            Format::Json => json(conn, r, state, &head, file),
             Format::Csv(table) => {
                 let mut sink = CsvSink::new(BufWriter::new(file))?;
-                table_rows(conn, r, replay, &head, table, &mut sink)?;
+                let mut writer =
+                    SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink: &mut sink };
+                tables::write(table, &mut writer)?;
                 sink.finish()?.into_inner().map_err(|e| io_error(e.into_error()))
             }
             Format::Xlsx => {
                 let mut sink = XlsxSink::new(tmp_dir)?;
+                let mut writer =
+                    SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink: &mut sink };
                 for table in Table::ALL {
-                    table_rows(conn, r, replay, &head, table, &mut sink)?;
+                    tables::write(table, &mut writer)?;
                 }
                 let mut out = BufWriter::new(file);
                 sink.finish(&mut out)?;
@@ -80,28 +89,41 @@ pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiR
 
 /// The JSON report: the head's fields, then each line table as an array written line by
 /// line. The shape is [`super::model::Monthly`].
-fn json(conn: &mut DbConn, r: &Request, replay: bool, head: &MonthlyHead, file: File) -> ApiResult<File> {
+fn json(conn: &mut DbConn, r: &Request, state: StateAsOf, head: &MonthlyHead, file: File) -> ApiResult<File> {
     let json_error = |e: serde_json::Error| ApiError::internal("cannot write the report", e);
     let mut out = BufWriter::with_capacity(64 * 1024, file);
     let mut opening = serde_json::to_vec(head).map_err(json_error)?;
     // `{…}` without its closing brace: the line tables follow as more members.
     opening.pop();
     out.write_all(&opening).map_err(io_error)?;
-    for table in LINE_TABLES {
-        write!(out, ",\"{}\":[", table.as_str()).map_err(io_error)?;
-        let mut array = JsonArray { out: &mut out, empty: true };
-        let f = &r.filter;
-        match table {
-            Table::Overdue | Table::Major => {
-                lines::hazards(conn, f, replay, table == Table::Major, |l| array.push(&l))?
-            }
-            Table::Enforcement => lines::enforcement(conn, f, |l| array.push(&l))?,
-            _ => lines::leader_led(conn, f, replay, |l| array.push(&l))?,
-        }
-        out.write_all(b"]").map_err(io_error)?;
+    let mut writer = JsonWriter { conn, filter: &r.filter, state, out: &mut out };
+    for table in Table::ALL {
+        tables::write(table, &mut writer)?;
     }
     out.write_all(b"}").map_err(io_error)?;
     out.into_inner().map_err(|e| io_error(e.into_error()))
+}
+
+/// Writes each line table as a member of the JSON report.
+struct JsonWriter<'a, W: Write> {
+    conn: &'a mut DbConn,
+    filter: &'a Filter,
+    state: StateAsOf,
+    out: &'a mut W,
+}
+
+impl<W: Write> TableWriter for JsonWriter<'_, W> {
+    /// The figure tables are the head's members, written before the line tables.
+    fn figures(&mut self, _table: Table, _sheet: fn(&MonthlyHead, Lang) -> Sheet) -> ApiResult<()> {
+        Ok(())
+    }
+
+    fn lines<L: Serialize>(&mut self, table: Table, lines: &LineTable<L>) -> ApiResult<()> {
+        write!(self.out, ",\"{}\":[", table.as_str()).map_err(io_error)?;
+        let mut array = JsonArray { out: &mut *self.out, empty: true };
+        (lines.query)(self.conn, self.filter, self.state, &mut |l| array.push(&l))?;
+        self.out.write_all(b"]").map_err(io_error)
+    }
 }
 
 /// The elements of a JSON array, written as they come.
@@ -111,7 +133,7 @@ struct JsonArray<'a, W: Write> {
 }
 
 impl<W: Write> JsonArray<'_, W> {
-    fn push(&mut self, value: &impl serde::Serialize) -> ApiResult<()> {
+    fn push(&mut self, value: &impl Serialize) -> ApiResult<()> {
         if !self.empty {
             self.out.write_all(b",").map_err(io_error)?;
         }
@@ -120,31 +142,31 @@ impl<W: Write> JsonArray<'_, W> {
     }
 }
 
-/// One table, header and rows, into a sink.
-fn table_rows(
-    conn: &mut DbConn,
-    r: &Request,
-    replay: bool,
-    head: &MonthlyHead,
-    table: Table,
-    sink: &mut dyn TableSink,
-) -> ApiResult<()> {
-    let en = r.english;
-    let f = &r.filter;
-    if let Some(sheet) = writers::figures(head, table, en) {
-        sink.start(writers::name(table, en), &sheet.headers)?;
+/// Writes each table, header and rows, into a CSV or workbook sink.
+struct SinkWriter<'a> {
+    conn: &'a mut DbConn,
+    filter: &'a Filter,
+    state: StateAsOf,
+    lang: Lang,
+    head: &'a MonthlyHead,
+    sink: &'a mut dyn TableSink,
+}
+
+impl TableWriter for SinkWriter<'_> {
+    fn figures(&mut self, table: Table, sheet: fn(&MonthlyHead, Lang) -> Sheet) -> ApiResult<()> {
+        let sheet = sheet(self.head, self.lang);
+        self.sink.start(tables::name(table, self.lang), &sheet.headers)?;
         for row in &sheet.rows {
-            sink.row(row)?;
+            self.sink.row(row)?;
         }
-        return sink.end();
+        self.sink.end()
     }
-    sink.start(writers::name(table, en), &writers::line_headers(table, en))?;
-    match table {
-        Table::Overdue | Table::Major => {
-            lines::hazards(conn, f, replay, table == Table::Major, |l| sink.row(&writers::hazard_cells(&l, en)))?
-        }
-        Table::Enforcement => lines::enforcement(conn, f, |l| sink.row(&writers::enforcement_cells(&l, en)))?,
-        _ => lines::leader_led(conn, f, replay, |l| sink.row(&writers::leader_led_cells(&l, en)))?,
+
+    fn lines<L: Serialize>(&mut self, table: Table, lines: &LineTable<L>) -> ApiResult<()> {
+        let lang = self.lang;
+        self.sink.start(tables::name(table, lang), &lines.headers(lang))?;
+        let sink = &mut *self.sink;
+        (lines.query)(self.conn, self.filter, self.state, &mut |l| sink.row(&lines.cells(&l, lang)))?;
+        self.sink.end()
     }
-    sink.end()
 }

@@ -91,14 +91,6 @@ impl Sql {
         "CAST(NULL AS TEXT)"
     }
 
-    pub fn engine(&self) -> Engine {
-        self.engine
-    }
-
-    pub fn text(&self) -> &str {
-        &self.text
-    }
-
     /// The query, ready to load.
     pub fn build(&self) -> BoxedSqlQuery<'static, MultiBackend, diesel::query_builder::SqlQuery> {
         let mut q = diesel::sql_query(self.text.clone()).into_boxed::<MultiBackend>();

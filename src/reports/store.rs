@@ -1,29 +1,21 @@
-//! Report aggregation, all in SQL: counters per group on both engines, with each
-//! hazard's state and deadline "as of" a moment replayed from its events.
+//! Report aggregation, all in SQL: counters per group on both engines, each hazard in
+//! its state "as of" the report's moment (see [`super::as_of`]).
 
 use std::collections::BTreeMap;
 
-use chrono::NaiveDate;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
+use super::as_of::{self, StateAsOf};
 use super::model::{Counters, EnforcementTotals, Filter, GroupBy, Row};
 use super::query::{Bind, Sql};
-use crate::db::schema::{campaigns, communities, hazard_events};
+use crate::db::schema::{campaigns, communities};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
-use crate::domain::labels;
-use crate::domain::{HazardCategory, HazardLevel, UnitKind};
-use crate::domain::{Id, Moment};
+use crate::domain::labels::{self, Lang};
+use crate::domain::Id;
+use crate::domain::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
 use crate::error::ApiResult;
-
-/// Whether every event happened by `as_of`: then each hazard's state as of then is its
-/// state now, and the replay can be skipped.
-pub fn nothing_after(conn: &mut DbConn, as_of: Moment) -> ApiResult<bool> {
-    let latest: Option<Moment> =
-        hazard_events::table.select(hazard_events::at).order(hazard_events::at.desc()).first(conn).optional()?;
-    Ok(latest.is_none_or(|t| t <= as_of))
-}
 
 /// The group key as SQL: (uuid key, text key) expressions for the hazards (`hz`) or the
 /// inspections (`i`) table.
@@ -67,20 +59,6 @@ fn common_where(sql: &mut Sql, f: &Filter, alias: &str, date_column: &str) {
     }
 }
 
-/// The expressions for a hazard's state and deadline as of `f.as_of`.
-fn state_exprs(sql: &mut Sql, f: &Filter, replay: bool) {
-    if !replay {
-        sql.push("hz.status AS st, hz.deadline AS dl");
-        return;
-    }
-    sql.push("(SELECT e.to_state FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
-    sql.bind(Bind::Moment(f.as_of));
-    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS st, ");
-    sql.push("(SELECT e.deadline FROM hazard_events e WHERE e.hazard_id = hz.id AND e.at <= ");
-    sql.bind(Bind::Moment(f.as_of));
-    sql.push(" ORDER BY e.at DESC, e.id DESC LIMIT 1) AS dl");
-}
-
 #[derive(QueryableByName)]
 struct HazardCounts {
     #[diesel(sql_type = Nullable<SqlUuid>)]
@@ -121,21 +99,26 @@ fn sum_if(cond: &str, alias: &str) -> String {
     format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {alias}")
 }
 
-fn hazard_counts(conn: &mut DbConn, f: &Filter, group: Option<GroupBy>, replay: bool) -> ApiResult<Vec<HazardCounts>> {
+fn hazard_counts(
+    conn: &mut DbConn,
+    f: &Filter,
+    group: Option<GroupBy>,
+    state: StateAsOf,
+) -> ApiResult<Vec<HazardCounts>> {
     let mut sql = Sql::new(conn.engine());
     let (key_id, key_text) = key_exprs(&sql, group, "hz");
     sql.push("SELECT b.key_id, b.key_text, CAST(COUNT(*) AS BIGINT) AS found, ");
-    sql.push(&sum_if("b.st = 'closed'", "closed")).push(", ");
-    sql.push(&sum_if("b.st = 'voided'", "voided")).push(", ");
-    sql.push(&sum_if("b.st = 'open'", "open")).push(", ");
-    sql.push(&sum_if("b.st = 'pending_verification'", "pending")).push(", ");
-    sql.push("CAST(COALESCE(SUM(CASE WHEN b.st IN ('open', 'pending_verification') AND b.dl < ");
-    sql.bind(Bind::Date(f.as_of_date));
+    sql.push(&sum_if(&as_of::closed("b.st"), "closed")).push(", ");
+    sql.push(&sum_if(&as_of::state_is("b.st", HazardStatus::Voided), "voided")).push(", ");
+    sql.push(&sum_if(&as_of::state_is("b.st", HazardStatus::Open), "open")).push(", ");
+    sql.push(&sum_if(&as_of::state_is("b.st", HazardStatus::PendingVerification), "pending")).push(", ");
+    sql.push("CAST(COALESCE(SUM(CASE WHEN ");
+    as_of::push_overdue(&mut sql, "b.st", "b.dl", f.as_of_date);
     sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, ");
-    sql.push(&sum_if("b.st IN ('open', 'pending_verification') AND b.level = 'major'", "major_open")).push(", ");
+    sql.push(&sum_if(&format!("{} AND b.level = 'major'", as_of::open("b.st")), "major_open")).push(", ");
     sql.push("CAST(COUNT(DISTINCT b.unit_id) AS BIGINT) AS units FROM (SELECT ");
     sql.push(&format!("{key_id} AS key_id, {key_text} AS key_text, hz.unit_id, hz.level, "));
-    state_exprs(&mut sql, f, replay);
+    state.push_state_and_deadline(&mut sql, f.as_of);
     sql.push(" FROM hazards hz");
     common_where(&mut sql, f, "hz", "found_on");
     if let Some(c) = f.category {
@@ -179,8 +162,8 @@ fn counters_of(h: Option<&HazardCounts>, i: Option<&InspectionCounts>, with_insp
 }
 
 /// Totals: one row of counters for everything the filter selects.
-pub fn totals(conn: &mut DbConn, f: &Filter, replay: bool) -> ApiResult<Counters> {
-    let h = hazard_counts(conn, f, None, replay)?;
+pub fn totals(conn: &mut DbConn, f: &Filter, state: StateAsOf) -> ApiResult<Counters> {
+    let h = hazard_counts(conn, f, None, state)?;
     let i = inspection_counts(conn, f, None)?;
     Ok(counters_of(h.first(), i.first(), true))
 }
@@ -191,9 +174,9 @@ fn key_string(key_id: Option<Id>, key_text: &Option<String>) -> Option<String> {
 }
 
 /// Rows of counters per group, labelled, in a stable order.
-pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, replay: bool, english: bool) -> ApiResult<Vec<Row>> {
+pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, state: StateAsOf, lang: Lang) -> ApiResult<Vec<Row>> {
     let hazard_groups = matches!(group, GroupBy::Category | GroupBy::Level);
-    let h = hazard_counts(conn, f, Some(group), replay)?;
+    let h = hazard_counts(conn, f, Some(group), state)?;
     let i = if hazard_groups { Vec::new() } else { inspection_counts(conn, f, Some(group))? };
     let mut keys: BTreeMap<Option<String>, (Option<Id>, Option<String>)> = BTreeMap::new();
     for r in &h {
@@ -209,7 +192,7 @@ pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, replay: bool, english
         .map(|(key, (key_id, key_text))| {
             let hc = h.iter().find(|r| r.key_id == key_id && r.key_text == key_text);
             let ic = i.iter().find(|r| r.key_id == key_id && r.key_text == key_text);
-            let label = label_of(group, key_id, key_text.as_deref(), &names, english);
+            let label = label_of(group, key_id, key_text.as_deref(), &names, lang);
             let order = order_of(group, key_text.as_deref(), &label);
             (order, Row { key, label, counters: counters_of(hc, ic, !hazard_groups) })
         })
@@ -227,29 +210,29 @@ fn names_of(conn: &mut DbConn, group: GroupBy, ids: &[Id]) -> ApiResult<Vec<(Id,
         GroupBy::Campaign => {
             campaigns::table.filter(campaigns::id.eq_any(ids)).select((campaigns::id, campaigns::name)).load(conn)?
         }
-        _ => Vec::new(),
+        GroupBy::Category | GroupBy::Level | GroupBy::UnitKind | GroupBy::Month => Vec::new(),
     })
 }
 
-fn label_of(group: GroupBy, id: Option<Id>, text: Option<&str>, names: &[(Id, String)], en: bool) -> String {
+fn label_of(group: GroupBy, id: Option<Id>, text: Option<&str>, names: &[(Id, String)], lang: Lang) -> String {
     let named = || id.and_then(|id| names.iter().find(|(n, _)| *n == id).map(|(_, name)| name.clone()));
     match group {
         GroupBy::Community => named().unwrap_or_default(),
-        GroupBy::Campaign => named().unwrap_or_else(|| labels::no_campaign(en).to_string()),
+        GroupBy::Campaign => named().unwrap_or_else(|| labels::no_campaign(lang).to_string()),
         GroupBy::Month => text.unwrap_or_default().to_string(),
         GroupBy::Category => text
             .and_then(|t| t.parse::<HazardCategory>().ok())
-            .map(|c| labels::category(c, en))
+            .map(|c| labels::category(c, lang))
             .unwrap_or_default()
             .to_string(),
         GroupBy::Level => text
             .and_then(|t| t.parse::<HazardLevel>().ok())
-            .map(|l| labels::level(l, en))
+            .map(|l| labels::level(l, lang))
             .unwrap_or_default()
             .to_string(),
         GroupBy::UnitKind => text
             .and_then(|t| t.parse::<UnitKind>().ok())
-            .map(|k| labels::unit_kind(k, en))
+            .map(|k| labels::unit_kind(k, lang))
             .unwrap_or_default()
             .to_string(),
     }
@@ -262,7 +245,7 @@ fn order_of(group: GroupBy, text: Option<&str>, label: &str) -> String {
         GroupBy::Category => pos(text.and_then(|t| HazardCategory::ALL.iter().position(|c| c.as_str() == t))),
         GroupBy::Level => pos(text.and_then(|t| HazardLevel::ALL.iter().position(|c| c.as_str() == t))),
         GroupBy::UnitKind => pos(text.and_then(|t| UnitKind::ALL.iter().position(|c| c.as_str() == t))),
-        _ => label.to_string(),
+        GroupBy::Community | GroupBy::Campaign | GroupBy::Month => label.to_string(),
     }
 }
 
@@ -330,9 +313,4 @@ pub fn enforcement(conn: &mut DbConn, f: &Filter) -> ApiResult<EnforcementTotals
         suspensions: r.suspensions,
         closures: r.closures,
     })
-}
-
-/// The office's date at a moment, as a bindable date.
-pub fn date_of(at: Moment, tz: chrono_tz::Tz) -> NaiveDate {
-    crate::domain::time::local_date(at, tz)
 }

@@ -41,6 +41,14 @@ fn at(app: &TestApp, moment: &str) {
     app.clock.set(moment.parse().expect("moment"));
 }
 
+/// Runs one SQL statement behind the API's back.
+async fn execute(app: &TestApp, sql: String) {
+    app.state
+        .db(move |conn| Ok(diesel::RunQueryDsl::execute(diesel::sql_query(sql), conn)?))
+        .await
+        .expect("the statement runs");
+}
+
 async fn insp(
     app: &TestApp,
     unit: &str,
@@ -506,5 +514,32 @@ both_engines! {
         let overdue = book.worksheet_range("逾期隐患").expect("overdue sheet");
         assert_eq!(overdue.height(), 2101);
         assert_eq!(overdue.get_value((2100, 7)), Some(&Data::String("待整改".into())));
+    }
+
+    async fn a_corrupt_stored_list_is_an_internal_error_not_an_empty_one(app) {
+        at(&app, "2026-10-01T00:00:00Z");
+        let a = app.community("A").await;
+        let unit = app.unit(&a, "shop").await;
+        at(&app, "2026-10-20T00:00:00Z");
+        insp(&app, &unit, "2026-10-05T10:00:00+08:00", true, None, vec![]).await;
+        enforce(&app, "2026-10-16", &a, json!([{"unit_id": unit, "violations_found": 1, "measure": "warning"}])).await;
+        let path = "/api/v1/reports/monthly?month=2026-10";
+        let r = app.get(path).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["leader_led"][0]["inspectors"], json!(["张三", "李四"]));
+        assert_eq!(r.body["enforcement"][0]["departments"], json!(["police_station", "fire"]));
+        for (table, column, stored) in [
+            ("inspections", "inspectors", r#"["张三", "李四"]"#),
+            ("enforcement_actions", "departments", r#"["police_station", "fire"]"#),
+        ] {
+            execute(&app, format!("UPDATE {table} SET {column} = 'not a list'")).await;
+            for path in [path, "/api/v1/reports/monthly.xlsx?month=2026-10"] {
+                let r = app.get(path).await;
+                assert_eq!(r.status, 500, "{table}.{column} in {path}: {:?}", r.body);
+                assert_eq!(r.header("content-type").as_deref(), Some("application/problem+json"));
+            }
+            execute(&app, format!("UPDATE {table} SET {column} = '{stored}'")).await;
+            assert_eq!(app.get(path).await.status, 200, "{table}.{column} restored");
+        }
     }
 }
