@@ -1,6 +1,7 @@
 //! `safetrace generate`: a realistic synthetic year for a subdistrict, the same records
-//! for the same seed, loaded in batches (COPY on PostgreSQL, multi-row INSERT on SQLite).
+//! for the same seed, loaded in batches (COPY on PostgreSQL, a prepared INSERT on SQLite).
 
+mod bulk;
 mod load;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
