@@ -78,7 +78,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-/// On the first start, creates `admin`; a generated password is shown once.
+/// On the first start (no active user yet), creates `admin`; a generated password is shown once.
 fn bootstrap_admin(settings: &Settings, pool: &db::DbPool) -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = pool.get()?;
     let now = safetrace::clock::Clock::now(&SystemClock);

@@ -4,21 +4,20 @@
 //! keys of the bulk tables) are dropped first and rebuilt once at the end.
 
 use std::collections::VecDeque;
+use std::convert::Infallible;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::mpsc::Receiver;
 use std::sync::Mutex;
 use std::time::Instant;
 
-use chrono::{Datelike, NaiveDate, Timelike};
 use diesel::connection::SimpleConnection;
 use diesel::prelude::*;
 
+use super::bulk::{self, Bulk};
 use crate::campaigns::model::Campaign;
 use crate::communities::model::Community;
-use crate::db::schema::{campaigns, communities, enforcement_actions, enforcement_outcomes, units, users};
-use crate::db::types::SQLITE_MOMENT_FORMAT;
+use crate::db::schema::{campaigns, communities, users};
 use crate::db::{DbConn, DbPool, Engine};
-use crate::domain::{Id, Moment};
 use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
 use crate::inspections::model::InspectionRow;
@@ -55,15 +54,80 @@ impl Counts {
     }
 }
 
-/// A batch made ready for its engine by the generating thread: on PostgreSQL the big
-/// tables already rendered as COPY text, so the loading thread only sends them.
+impl Batch {
+    /// Does `v` to each table of the batch in turn, parents before children.
+    fn each<V: EachTable>(&self, v: &mut V) -> Result<(), V::Error> {
+        v.table(&self.inspections)?;
+        v.table(&self.hazards)?;
+        v.table(&self.events)?;
+        v.table(&self.rectifications)?;
+        v.table(&self.actions)?;
+        v.table(&self.outcomes)
+    }
+}
+
+/// Something done to the rows of one bulk table.
+trait EachTable {
+    type Error;
+    fn table<R: Bulk>(&mut self, rows: &[R]) -> Result<(), Self::Error>;
+}
+
+/// PostgreSQL: each table rendered as COPY text, to be sent as it is.
+struct CopyText(Vec<CopyTable>);
+
+struct CopyTable {
+    copy_in: fn(&mut diesel::PgConnection, &[u8]) -> QueryResult<usize>,
+    data: Vec<u8>,
+}
+
+impl EachTable for CopyText {
+    type Error = Infallible;
+    fn table<R: Bulk>(&mut self, rows: &[R]) -> Result<(), Infallible> {
+        if !rows.is_empty() {
+            self.0.push(CopyTable { copy_in: R::copy_in, data: bulk::copy_text(rows) });
+        }
+        Ok(())
+    }
+}
+
+/// SQLite: each table through its prepared INSERT on the load's own connection.
+struct Prepared<'t, 'c>(&'t rusqlite::Transaction<'c>);
+
+impl EachTable for Prepared<'_, '_> {
+    type Error = rusqlite::Error;
+    fn table<R: Bulk>(&mut self, rows: &[R]) -> rusqlite::Result<()> {
+        if !rows.is_empty() {
+            let mut st = self.0.prepare_cached(&bulk::insert_sql::<R>())?;
+            for r in rows {
+                r.insert_prepared(&mut st)?;
+            }
+        }
+        Ok(())
+    }
+}
+
+/// Either engine: each table through diesel's multi-row INSERT.
+struct Inserts<'c>(&'c mut DbConn);
+
+impl EachTable for Inserts<'_> {
+    type Error = diesel::result::Error;
+    fn table<R: Bulk>(&mut self, rows: &[R]) -> QueryResult<()> {
+        if rows.is_empty() {
+            return Ok(());
+        }
+        R::insert_diesel(self.0, rows)
+    }
+}
+
+/// A batch made ready for its engine by the generating thread: on PostgreSQL already
+/// rendered as COPY text, so the loading thread only sends it.
 pub struct Ready {
     counts: Counts,
     batch: Batch,
-    copy: Option<[Vec<u8>; 4]>,
+    copy: Option<Vec<CopyTable>>,
 }
 
-pub fn ready(engine: Engine, mut batch: Batch) -> Ready {
+pub fn ready(engine: Engine, batch: Batch) -> Ready {
     let counts = Counts {
         inspections: batch.inspections.len(),
         hazards: batch.hazards.len(),
@@ -71,47 +135,16 @@ pub fn ready(engine: Engine, mut batch: Batch) -> Ready {
         rectifications: batch.rectifications.len(),
         actions: batch.actions.len(),
     };
-    let copy = (engine == Engine::Postgresql).then(|| {
-        let data = [
-            copy_lines(&batch.inspections, inspection_line),
-            copy_lines(&batch.hazards, hazard_line),
-            copy_lines(&batch.events, event_line),
-            copy_lines(&batch.rectifications, rectification_line),
-        ];
-        batch.inspections = Vec::new();
-        batch.hazards = Vec::new();
-        batch.events = Vec::new();
-        batch.rectifications = Vec::new();
-        data
-    });
-    Ready { counts, batch, copy }
+    if engine != Engine::Postgresql {
+        return Ready { counts, batch, copy: None };
+    }
+    let mut copy = CopyText(Vec::new());
+    let Ok(()) = batch.each(&mut copy);
+    Ready { counts, batch: Batch::default(), copy: Some(copy.0) }
 }
 
 fn err(e: impl std::fmt::Display) -> String {
     e.to_string()
-}
-
-/// Rows per INSERT, under both engines' limits of bound variables.
-const SQLITE_ROWS: usize = 400;
-const PG_ROWS: usize = 2_000;
-
-macro_rules! bulk {
-    ($conn:expr, $table:expr, $rows:expr) => {
-        if !$rows.is_empty() {
-            match $conn {
-                DbConn::Postgresql(c) => {
-                    for chunk in $rows.chunks(PG_ROWS) {
-                        diesel::insert_into($table).values(chunk).execute(c)?;
-                    }
-                }
-                DbConn::Sqlite(c) => {
-                    for chunk in $rows.chunks(SQLITE_ROWS) {
-                        diesel::insert_into($table).values(chunk).execute(c)?;
-                    }
-                }
-            }
-        }
-    };
 }
 
 /// The tables a bulk load fills, whose secondary indexes are rebuilt once at the end
@@ -260,7 +293,7 @@ impl Loader {
         let mut totals = Counts::default();
         if let Some(sq) = &mut self.sqlite {
             for ready in batches {
-                sqlite_insert(sq, &ready.batch).map_err(err)?;
+                sqlite_write(sq, |p| ready.batch.each(p)).map_err(err)?;
                 totals.add(&ready.counts);
             }
             return Ok(totals);
@@ -309,19 +342,14 @@ impl Loader {
 
 /// Writes a batch in one transaction through diesel's connection.
 fn flush(conn: &mut DbConn, ready: Ready) -> Result<Counts, String> {
-    let Ready { counts, batch: b, copy } = ready;
-    conn.write(|conn| -> Result<(), diesel::result::Error> {
-        if let (DbConn::Postgresql(c), Some(data)) = (&mut *conn, &copy) {
-            pg_copy(c, data)?;
-        } else {
-            bulk!(conn, crate::db::schema::inspections::table, &b.inspections);
-            bulk!(conn, crate::db::schema::hazards::table, &b.hazards);
-            bulk!(conn, crate::db::schema::hazard_events::table, &b.events);
-            bulk!(conn, crate::db::schema::rectifications::table, &b.rectifications);
+    let Ready { counts, batch, copy } = ready;
+    conn.write(|conn| -> QueryResult<()> {
+        match (&mut *conn, &copy) {
+            (DbConn::Postgresql(c), Some(tables)) => {
+                tables.iter().try_for_each(|t| (t.copy_in)(c, &t.data).map(|_| ()))
+            }
+            _ => batch.each(&mut Inserts(conn)),
         }
-        bulk!(conn, enforcement_actions::table, &b.actions);
-        bulk!(conn, enforcement_outcomes::table, &b.outcomes);
-        Ok(())
     })
     .map_err(err)?;
     Ok(counts)
@@ -463,590 +491,27 @@ impl Loader {
                 diesel::insert_into(communities::table).values(cs).execute(c)?;
                 diesel::insert_into(campaigns::table).values(camps).execute(c)?;
             });
-            match conn {
-                DbConn::Postgresql(c) => {
-                    let data = copy_lines(us, unit_line);
-                    pg_copy_units(c, &data)?;
-                }
-                DbConn::Sqlite(c) if !own => {
-                    for chunk in us.chunks(SQLITE_ROWS) {
-                        diesel::insert_into(units::table).values(chunk).execute(c)?;
-                    }
-                }
-                DbConn::Sqlite(_) => {}
+            if let DbConn::Postgresql(c) = conn {
+                Unit::copy_in(c, &bulk::copy_text(us))?;
+            } else if !own {
+                Inserts(conn).table(us)?;
             }
             Ok(())
         })
         .map_err(err)?;
         if let Some(sq) = &mut self.sqlite {
-            sqlite_units(sq, us).map_err(err)?;
+            sqlite_write(sq, |p| p.table(us)).map_err(err)?;
         }
         Ok(())
     }
 }
 
-/// `2026-11-25T01:02:03.000004Z` in `buf`: the fixed-width UTC text SQLite stores moments
-/// in (the same as [`SQLITE_MOMENT_FORMAT`]), which PostgreSQL reads too; `None` outside
-/// years 0–9999 or on a leap second (for chrono to write).
-fn moment_text<'b>(m: &Moment, buf: &'b mut [u8; 27]) -> Option<&'b str> {
-    let t = m.0;
-    let (year, micros) = (t.year(), t.nanosecond() / 1_000);
-    if !(0..=9999).contains(&year) || micros >= 1_000_000 {
-        return None;
-    }
-    let mut put = |at: usize, width: usize, mut v: u32| {
-        for i in (at..at + width).rev() {
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, 4, year as u32);
-    put(5, 2, t.month());
-    put(8, 2, t.day());
-    put(11, 2, t.hour());
-    put(14, 2, t.minute());
-    put(17, 2, t.second());
-    put(20, 6, micros);
-    for (i, c) in [(4, b'-'), (7, b'-'), (10, b'T'), (13, b':'), (16, b':'), (19, b'.'), (26, b'Z')] {
-        buf[i] = c;
-    }
-    std::str::from_utf8(buf).ok()
-}
-
-/// `2026-11-25` in `buf` (diesel's `%F` for dates on SQLite), `None` outside years 0–9999.
-fn date_text<'b>(d: &NaiveDate, buf: &'b mut [u8; 10]) -> Option<&'b str> {
-    let year = d.year();
-    if !(0..=9999).contains(&year) {
-        return None;
-    }
-    let mut put = |at: usize, width: usize, mut v: u32| {
-        for i in (at..at + width).rev() {
-            buf[i] = b'0' + (v % 10) as u8;
-            v /= 10;
-        }
-    };
-    put(0, 4, year as u32);
-    put(5, 2, d.month());
-    put(8, 2, d.day());
-    buf[4] = b'-';
-    buf[7] = b'-';
-    std::str::from_utf8(buf).ok()
-}
-
-/// Binds one row's values in order to a prepared SQLite statement, the way diesel stores
-/// them (ids as 16-byte BLOBs, moments and dates as text, booleans as 0/1), and runs it.
-struct Row<'s, 'c> {
-    st: &'s mut rusqlite::Statement<'c>,
-    at: usize,
-    failed: Option<rusqlite::Error>,
-}
-
-impl<'s, 'c> Row<'s, 'c> {
-    fn new(st: &'s mut rusqlite::Statement<'c>) -> Self {
-        Row { st, at: 0, failed: None }
-    }
-
-    fn bind<T: rusqlite::ToSql>(&mut self, v: T) -> &mut Self {
-        self.at += 1;
-        if self.failed.is_none() {
-            if let Err(e) = self.st.raw_bind_parameter(self.at, v) {
-                self.failed = Some(e);
-            }
-        }
-        self
-    }
-
-    fn id(&mut self, v: Id) -> &mut Self {
-        self.bind(&v.0.as_bytes()[..])
-    }
-
-    fn opt_id(&mut self, v: Option<Id>) -> &mut Self {
-        self.bind(v.as_ref().map(|i| &i.0.as_bytes()[..]))
-    }
-
-    fn text(&mut self, v: &str) -> &mut Self {
-        self.bind(v)
-    }
-
-    fn opt_text(&mut self, v: Option<&str>) -> &mut Self {
-        self.bind(v)
-    }
-
-    fn at(&mut self, v: Moment) -> &mut Self {
-        let mut buf = [0u8; 27];
-        match moment_text(&v, &mut buf) {
-            Some(s) => self.bind(s),
-            None => self.bind(v.0.format(SQLITE_MOMENT_FORMAT).to_string()),
-        }
-    }
-
-    fn opt_at(&mut self, v: Option<Moment>) -> &mut Self {
-        match v {
-            Some(v) => self.at(v),
-            None => self.bind(rusqlite::types::Null),
-        }
-    }
-
-    fn date(&mut self, v: NaiveDate) -> &mut Self {
-        let mut buf = [0u8; 10];
-        match date_text(&v, &mut buf) {
-            Some(s) => self.bind(s),
-            None => self.bind(v.format("%F").to_string()),
-        }
-    }
-
-    fn opt_date(&mut self, v: Option<NaiveDate>) -> &mut Self {
-        match v {
-            Some(v) => self.date(v),
-            None => self.bind(rusqlite::types::Null),
-        }
-    }
-
-    fn flag(&mut self, v: bool) -> &mut Self {
-        self.bind(i32::from(v))
-    }
-
-    fn run(&mut self) -> rusqlite::Result<()> {
-        match self.failed.take() {
-            Some(e) => Err(e),
-            None => self.st.raw_execute().map(|_| ()),
-        }
-    }
-}
-
-/// One INSERT statement for `table`, with a placeholder per column.
-fn insert_sql(table: &str, columns: &str) -> String {
-    let n = columns.split(',').count();
-    format!("INSERT INTO {table} ({columns}) VALUES ({})", vec!["?"; n].join(", "))
-}
-
-const UNIT_COLUMNS: &str = "id, community_id, name, kind, status, address, credit_code, contact_name, \
-     contact_phone, latitude, longitude, version, created_at, updated_at, created_by";
-const INSPECTION_COLUMNS: &str = "id, unit_id, community_id, unit_kind, campaign_id, inspected_at, inspected_on, \
-     inspectors, leader_led, latitude, longitude, notes, request_hash, recorded_at, created_by";
-const HAZARD_COLUMNS: &str = "id, inspection_id, unit_id, community_id, unit_kind, campaign_id, leader_led, \
-     category, level, source, handling_type, description, legal_basis, responsible_person, note, deadline, status, \
-     found_at, found_on, recorded_at, closed_at, version, created_by";
-const EVENT_COLUMNS: &str =
-    "id, hazard_id, at, actor, actor_user_id, kind, from_state, to_state, reason, details, deadline";
-const RECTIFICATION_COLUMNS: &str = "id, hazard_id, community_id, status, measures, responsible_person, cost_cents, \
-     completed_at, submitted_at, submitted_by, verified_at, verified_by, verification_comment, request_hash, version";
-const ACTION_COLUMNS: &str =
-    "id, held_on, lead_department, departments, community_id, summary, request_hash, recorded_at, created_by";
-const OUTCOME_COLUMNS: &str = "id, action_id, position, unit_id, community_id, unit_kind, violations_found, \
-     violation_description, measure, transferred_to";
-
-/// The units on the load's own SQLite connection, in one transaction.
-fn sqlite_units(sq: &mut rusqlite::Connection, us: &[Unit]) -> rusqlite::Result<()> {
+/// `f` in one `BEGIN IMMEDIATE` transaction on the load's own SQLite connection.
+fn sqlite_write(
+    sq: &mut rusqlite::Connection,
+    f: impl FnOnce(&mut Prepared) -> rusqlite::Result<()>,
+) -> rusqlite::Result<()> {
     let tx = sq.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let mut st = tx.prepare_cached(&insert_sql("units", UNIT_COLUMNS))?;
-        for r in us {
-            Row::new(&mut st)
-                .id(r.id)
-                .id(r.community_id)
-                .text(&r.name)
-                .text(r.kind.as_str())
-                .text(r.status.as_str())
-                .text(&r.address)
-                .opt_text(r.credit_code.as_deref())
-                .opt_text(r.contact_name.as_deref())
-                .opt_text(r.contact_phone.as_deref())
-                .bind(r.latitude)
-                .bind(r.longitude)
-                .bind(r.version)
-                .at(r.created_at)
-                .at(r.updated_at)
-                .opt_id(r.created_by)
-                .run()?;
-        }
-    }
+    f(&mut Prepared(&tx))?;
     tx.commit()
-}
-
-/// The batch on the load's own SQLite connection, in one `BEGIN IMMEDIATE` transaction.
-fn sqlite_insert(sq: &mut rusqlite::Connection, b: &Batch) -> rusqlite::Result<()> {
-    let tx = sq.transaction_with_behavior(rusqlite::TransactionBehavior::Immediate)?;
-    {
-        let mut st = tx.prepare_cached(&insert_sql("inspections", INSPECTION_COLUMNS))?;
-        for r in &b.inspections {
-            Row::new(&mut st)
-                .id(r.id)
-                .id(r.unit_id)
-                .id(r.community_id)
-                .text(r.unit_kind.as_str())
-                .opt_id(r.campaign_id)
-                .at(r.inspected_at)
-                .date(r.inspected_on)
-                .text(&r.inspectors)
-                .flag(r.leader_led)
-                .bind(r.latitude)
-                .bind(r.longitude)
-                .opt_text(r.notes.as_deref())
-                .text(&r.request_hash)
-                .at(r.recorded_at)
-                .opt_id(r.created_by)
-                .run()?;
-        }
-        let mut st = tx.prepare_cached(&insert_sql("hazards", HAZARD_COLUMNS))?;
-        for r in &b.hazards {
-            Row::new(&mut st)
-                .id(r.id)
-                .id(r.inspection_id)
-                .id(r.unit_id)
-                .id(r.community_id)
-                .text(r.unit_kind.as_str())
-                .opt_id(r.campaign_id)
-                .flag(r.leader_led)
-                .text(r.category.as_str())
-                .text(r.level.as_str())
-                .text(r.source.as_str())
-                .text(r.handling_type.as_str())
-                .text(&r.description)
-                .opt_text(r.legal_basis.as_deref())
-                .opt_text(r.responsible_person.as_deref())
-                .opt_text(r.note.as_deref())
-                .opt_date(r.deadline)
-                .text(r.status.as_str())
-                .at(r.found_at)
-                .date(r.found_on)
-                .at(r.recorded_at)
-                .opt_at(r.closed_at)
-                .bind(r.version)
-                .opt_id(r.created_by)
-                .run()?;
-        }
-        let mut st = tx.prepare_cached(&insert_sql("hazard_events", EVENT_COLUMNS))?;
-        for r in &b.events {
-            Row::new(&mut st)
-                .id(r.id)
-                .id(r.hazard_id)
-                .at(r.at)
-                .text(&r.actor)
-                .opt_id(r.actor_user_id)
-                .text(&r.kind)
-                .opt_text(r.from_state.map(|s| s.as_str()))
-                .text(r.to_state.as_str())
-                .opt_text(r.reason.as_deref())
-                .opt_text(r.details.as_deref())
-                .opt_date(r.deadline)
-                .run()?;
-        }
-        let mut st = tx.prepare_cached(&insert_sql("rectifications", RECTIFICATION_COLUMNS))?;
-        for r in &b.rectifications {
-            Row::new(&mut st)
-                .id(r.id)
-                .id(r.hazard_id)
-                .id(r.community_id)
-                .text(r.status.as_str())
-                .text(&r.measures)
-                .opt_text(r.responsible_person.as_deref())
-                .bind(r.cost_cents)
-                .at(r.completed_at)
-                .at(r.submitted_at)
-                .id(r.submitted_by)
-                .opt_at(r.verified_at)
-                .opt_id(r.verified_by)
-                .opt_text(r.verification_comment.as_deref())
-                .text(&r.request_hash)
-                .bind(r.version)
-                .run()?;
-        }
-        let mut st = tx.prepare_cached(&insert_sql("enforcement_actions", ACTION_COLUMNS))?;
-        for r in &b.actions {
-            Row::new(&mut st)
-                .id(r.id)
-                .date(r.held_on)
-                .text(r.lead_department.as_str())
-                .text(&r.departments)
-                .opt_id(r.community_id)
-                .text(&r.summary)
-                .text(&r.request_hash)
-                .at(r.recorded_at)
-                .id(r.created_by)
-                .run()?;
-        }
-        let mut st = tx.prepare_cached(&insert_sql("enforcement_outcomes", OUTCOME_COLUMNS))?;
-        for r in &b.outcomes {
-            Row::new(&mut st)
-                .id(r.id)
-                .id(r.action_id)
-                .bind(r.position)
-                .id(r.unit_id)
-                .id(r.community_id)
-                .text(r.unit_kind.as_str())
-                .bind(r.violations_found)
-                .opt_text(r.violation_description.as_deref())
-                .text(r.measure.as_str())
-                .opt_text(r.transferred_to.map(|d| d.as_str()))
-                .run()?;
-        }
-    }
-    tx.commit()
-}
-
-/// PostgreSQL's COPY text format: tab-separated, `\N` for NULL, backslash escapes.
-mod copy_text {
-    use crate::domain::{Id, Moment};
-    use chrono::NaiveDate;
-
-    pub struct Line(pub Vec<u8>);
-
-    impl Line {
-        pub fn new() -> Self {
-            Line(Vec::with_capacity(512))
-        }
-
-        fn sep(&mut self) {
-            if !self.0.is_empty() {
-                self.0.push(b'\t');
-            }
-        }
-
-        pub fn text(&mut self, v: Option<&str>) -> &mut Self {
-            self.sep();
-            match v {
-                None => self.0.extend_from_slice(b"\\N"),
-                Some(s) => {
-                    for b in s.bytes() {
-                        match b {
-                            b'\\' => self.0.extend_from_slice(b"\\\\"),
-                            b'\t' => self.0.extend_from_slice(b"\\t"),
-                            b'\n' => self.0.extend_from_slice(b"\\n"),
-                            b'\r' => self.0.extend_from_slice(b"\\r"),
-                            _ => self.0.push(b),
-                        }
-                    }
-                }
-            }
-            self
-        }
-
-        pub fn s(&mut self, v: &str) -> &mut Self {
-            self.text(Some(v))
-        }
-
-        pub fn id(&mut self, v: Option<Id>) -> &mut Self {
-            let mut buf = uuid::Uuid::encode_buffer();
-            self.text(v.map(|i| &*i.0.hyphenated().encode_lower(&mut buf)))
-        }
-
-        pub fn at(&mut self, v: Option<Moment>) -> &mut Self {
-            let mut buf = [0u8; 27];
-            match v {
-                Some(m) => match super::moment_text(&m, &mut buf) {
-                    Some(s) => self.text(Some(s)),
-                    None => self.text(Some(&m.to_rfc3339())),
-                },
-                None => self.text(None),
-            }
-        }
-
-        pub fn date(&mut self, v: Option<NaiveDate>) -> &mut Self {
-            let mut buf = [0u8; 10];
-            match v {
-                Some(d) => match super::date_text(&d, &mut buf) {
-                    Some(s) => self.text(Some(s)),
-                    None => self.text(Some(&d.to_string())),
-                },
-                None => self.text(None),
-            }
-        }
-
-        pub fn int(&mut self, v: Option<i64>) -> &mut Self {
-            self.text(v.map(|n| n.to_string()).as_deref())
-        }
-
-        pub fn float(&mut self, v: Option<f64>) -> &mut Self {
-            self.text(v.map(|n| n.to_string()).as_deref())
-        }
-
-        pub fn bool(&mut self, v: bool) -> &mut Self {
-            self.s(if v { "t" } else { "f" })
-        }
-
-        pub fn end(mut self, out: &mut Vec<u8>) {
-            self.0.push(b'\n');
-            out.extend_from_slice(&self.0);
-        }
-    }
-}
-
-/// The rows of one table as COPY text.
-fn copy_lines<R>(rows: &[R], line: impl Fn(&R, copy_text::Line) -> copy_text::Line) -> Vec<u8> {
-    let mut out = Vec::with_capacity(rows.len() * 300);
-    for r in rows {
-        line(r, copy_text::Line::new()).end(&mut out);
-    }
-    out
-}
-
-fn unit_line(r: &Unit, mut l: copy_text::Line) -> copy_text::Line {
-    l.id(Some(r.id)).id(Some(r.community_id)).s(&r.name).s(r.kind.as_str()).s(r.status.as_str()).s(&r.address);
-    l.text(r.credit_code.as_deref()).text(r.contact_name.as_deref()).text(r.contact_phone.as_deref());
-    l.float(r.latitude).float(r.longitude).int(Some(r.version as i64)).at(Some(r.created_at)).at(Some(r.updated_at));
-    l.id(r.created_by);
-    l
-}
-
-fn inspection_line(r: &InspectionRow, mut l: copy_text::Line) -> copy_text::Line {
-    l.id(Some(r.id)).id(Some(r.unit_id)).id(Some(r.community_id)).s(r.unit_kind.as_str()).id(r.campaign_id);
-    l.at(Some(r.inspected_at)).date(Some(r.inspected_on)).s(&r.inspectors).bool(r.leader_led);
-    l.float(r.latitude)
-        .float(r.longitude)
-        .text(r.notes.as_deref())
-        .s(&r.request_hash)
-        .at(Some(r.recorded_at))
-        .id(r.created_by);
-    l
-}
-
-fn hazard_line(r: &HazardRow, mut l: copy_text::Line) -> copy_text::Line {
-    l.id(Some(r.id)).id(Some(r.inspection_id)).id(Some(r.unit_id)).id(Some(r.community_id)).s(r.unit_kind.as_str());
-    l.id(r.campaign_id).bool(r.leader_led).s(r.category.as_str()).s(r.level.as_str()).s(r.source.as_str());
-    l.s(r.handling_type.as_str())
-        .s(&r.description)
-        .text(r.legal_basis.as_deref())
-        .text(r.responsible_person.as_deref());
-    l.text(r.note.as_deref()).date(r.deadline).s(r.status.as_str()).at(Some(r.found_at)).date(Some(r.found_on));
-    l.at(Some(r.recorded_at)).at(r.closed_at).int(Some(r.version as i64)).id(r.created_by);
-    l
-}
-
-fn event_line(r: &HazardEventRow, mut l: copy_text::Line) -> copy_text::Line {
-    l.id(Some(r.id)).id(Some(r.hazard_id)).at(Some(r.at)).s(&r.actor).id(r.actor_user_id).s(&r.kind);
-    l.text(r.from_state.map(|s| s.as_str()))
-        .s(r.to_state.as_str())
-        .text(r.reason.as_deref())
-        .text(r.details.as_deref());
-    l.date(r.deadline);
-    l
-}
-
-fn rectification_line(r: &RectificationRow, mut l: copy_text::Line) -> copy_text::Line {
-    l.id(Some(r.id)).id(Some(r.hazard_id)).id(Some(r.community_id)).s(r.status.as_str()).s(&r.measures);
-    l.text(r.responsible_person.as_deref()).int(r.cost_cents).at(Some(r.completed_at)).at(Some(r.submitted_at));
-    l.id(Some(r.submitted_by)).at(r.verified_at).id(r.verified_by).text(r.verification_comment.as_deref());
-    l.s(&r.request_hash).int(Some(r.version as i64));
-    l
-}
-
-/// COPY of the big tables on PostgreSQL, one statement per table and batch.
-fn pg_copy(c: &mut diesel::PgConnection, data: &[Vec<u8>; 4]) -> Result<(), diesel::result::Error> {
-    let [inspections, hazards, events, rectifications] = data;
-    use crate::db::schema::{hazard_events as e, hazards as h, inspections as i, rectifications as r};
-    let cols = (
-        i::id,
-        i::unit_id,
-        i::community_id,
-        i::unit_kind,
-        i::campaign_id,
-        i::inspected_at,
-        i::inspected_on,
-        i::inspectors,
-        i::leader_led,
-        i::latitude,
-        i::longitude,
-        i::notes,
-        i::request_hash,
-        i::recorded_at,
-        i::created_by,
-    );
-    if !inspections.is_empty() {
-        diesel::copy_from(i::table).from_raw_data(cols, |w| w.write_all(inspections).map_err(copy_err)).execute(c)?;
-    }
-    let cols = (
-        h::id,
-        h::inspection_id,
-        h::unit_id,
-        h::community_id,
-        h::unit_kind,
-        h::campaign_id,
-        h::leader_led,
-        h::category,
-        h::level,
-        h::source,
-        h::handling_type,
-        h::description,
-        h::legal_basis,
-        h::responsible_person,
-        h::note,
-        h::deadline,
-        h::status,
-        h::found_at,
-        h::found_on,
-        h::recorded_at,
-        h::closed_at,
-        h::version,
-        h::created_by,
-    );
-    if !hazards.is_empty() {
-        diesel::copy_from(h::table).from_raw_data(cols, |w| w.write_all(hazards).map_err(copy_err)).execute(c)?;
-    }
-    let cols = (
-        e::id,
-        e::hazard_id,
-        e::at,
-        e::actor,
-        e::actor_user_id,
-        e::kind,
-        e::from_state,
-        e::to_state,
-        e::reason,
-        e::details,
-        e::deadline,
-    );
-    if !events.is_empty() {
-        diesel::copy_from(e::table).from_raw_data(cols, |w| w.write_all(events).map_err(copy_err)).execute(c)?;
-    }
-    let cols = (
-        r::id,
-        r::hazard_id,
-        r::community_id,
-        r::status,
-        r::measures,
-        r::responsible_person,
-        r::cost_cents,
-        r::completed_at,
-        r::submitted_at,
-        r::submitted_by,
-        r::verified_at,
-        r::verified_by,
-        r::verification_comment,
-        r::request_hash,
-        r::version,
-    );
-    if !rectifications.is_empty() {
-        diesel::copy_from(r::table)
-            .from_raw_data(cols, |w| w.write_all(rectifications).map_err(copy_err))
-            .execute(c)?;
-    }
-    Ok(())
-}
-
-fn pg_copy_units(c: &mut diesel::PgConnection, data: &[u8]) -> Result<(), diesel::result::Error> {
-    use crate::db::schema::units as u;
-    let cols = (
-        u::id,
-        u::community_id,
-        u::name,
-        u::kind,
-        u::status,
-        u::address,
-        u::credit_code,
-        u::contact_name,
-        u::contact_phone,
-        u::latitude,
-        u::longitude,
-        u::version,
-        u::created_at,
-        u::updated_at,
-        u::created_by,
-    );
-    diesel::copy_from(u::table).from_raw_data(cols, |w| w.write_all(data).map_err(copy_err)).execute(c)?;
-    Ok(())
-}
-
-fn copy_err(e: std::io::Error) -> diesel::result::Error {
-    diesel::result::Error::SerializationError(Box::new(e))
 }

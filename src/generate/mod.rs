@@ -1,6 +1,7 @@
 //! `safetrace generate`: a realistic synthetic year for a subdistrict, the same records
-//! for the same seed, loaded in batches (COPY on PostgreSQL, multi-row INSERT on SQLite).
+//! for the same seed, loaded in batches (COPY on PostgreSQL, a prepared INSERT on SQLite).
 
+mod bulk;
 mod load;
 
 use chrono::{Duration, NaiveDate, TimeZone, Utc};
@@ -130,6 +131,10 @@ fn categories_for(kind: UnitKind) -> &'static [(HazardCategory, u32)] {
     }
 }
 
+/// Stored as the generator user's password hash: not a PHC string, so no password verifies
+/// against it (as `!` locks an account in /etc/shadow).
+const NO_PASSWORD: &str = "!";
+
 /// Generates and loads the data set; answers a one-line summary.
 pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String> {
     let started = std::time::Instant::now();
@@ -144,15 +149,16 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
         .ok_or("bad --from")?;
     let t0 = Moment::new(start - Duration::days(30));
 
-    // The people and places.
+    // The people and places. The user the records name as their author is inactive and
+    // has no password, so nobody logs in as it (and the first start still makes `admin`).
     let user = UserRow {
         id: g.id(t0),
         username: format!("generator-{}", args.seed),
-        password_hash: crate::users::password::hash("generated-user-password").map_err(|e| e.to_string())?,
+        password_hash: NO_PASSWORD.into(),
         display_name: Some("数据生成".into()),
         role: Role::Supervisor,
         all_communities: true,
-        active: true,
+        active: false,
         version: 1,
         created_at: t0,
         updated_at: t0,

@@ -27,10 +27,6 @@ pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<UserRow> {
     find(conn, id)?.ok_or_else(|| ApiError::not_found("user"))
 }
 
-pub fn count(conn: &mut DbConn) -> ApiResult<i64> {
-    Ok(users::table.count().get_result(conn)?)
-}
-
 /// The communities listed for these users, in one query.
 pub fn communities_of(conn: &mut DbConn, user_ids: &[Id]) -> ApiResult<Vec<(Id, Id)>> {
     if user_ids.is_empty() {
@@ -236,10 +232,13 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, page: &PageRequest) -> ApiResult<
         .collect())
 }
 
-/// On a database without users, creates `admin` with `password` (or a random one, which
-/// is returned so it can be shown once).
+/// When nobody can log in — no user is active: a new database, or one that only `generate`
+/// has written to (its user is inactive) — and the name `admin` is free, creates `admin`
+/// with `password` (or a random one, which is returned so it can be shown once).
 pub fn bootstrap_admin(conn: &mut DbConn, given: Option<String>, now: Moment) -> ApiResult<Option<String>> {
-    if count(conn)? > 0 {
+    let in_the_way: i64 =
+        users::table.filter(users::active.eq(true).or(users::username.eq("admin"))).count().get_result(conn)?;
+    if in_the_way > 0 {
         return Ok(None);
     }
     let generated = given.is_none();

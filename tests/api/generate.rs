@@ -1,9 +1,10 @@
 //! `safetrace generate`: a synthetic year the API then serves, the same for the same seed,
-//! with every index and key of a freshly migrated database back in place.
+//! with every index and key of a freshly migrated database back in place; its user can
+//! never log in, and the first start after it still makes `admin`.
 
 use diesel::prelude::*;
 use diesel::sql_types::Text;
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use safetrace::generate::{run, GenerateArgs};
 
@@ -47,6 +48,12 @@ async fn generate(app: &TestApp, hazards: usize, seed: u64) -> String {
         .expect("generated")
 }
 
+/// The status of a login as the generator's user of seed 3.
+async fn login_status(app: &TestApp, password: &str) -> u16 {
+    let body = json!({"username": "generator-3", "password": password});
+    app.post_as(None, "/api/v1/auth/login", &body).await.status
+}
+
 fn ids(items: &[Value]) -> Vec<String> {
     items.iter().map(|h| h["id"].as_str().unwrap_or_default().to_string()).collect()
 }
@@ -85,5 +92,43 @@ both_engines! {
         assert_eq!(schema_objects(&app), before);
         let s3 = app.get("/api/v1/reports/summary?from=2025-01-01&to=2026-12-31").await;
         assert_eq!(s3.body["totals"]["hazards_found"], 3500);
+    }
+}
+
+both_engines! {
+    async fn after_generate_the_first_start_makes_admin_and_nobody_logs_in_as_the_generator(app) {
+        let mut app = TestApp::without_users(app.engine).await;
+        generate(&app, 300, 3).await;
+        assert_eq!(login_status(&app, "generated-user-password").await, 401, "the password once written in the code");
+
+        // The service's start sees nobody who can log in: it makes `admin`, once.
+        let now = safetrace::Moment(default_now());
+        let bootstrap = move |conn: &mut safetrace::db::DbConn| safetrace::users::store::bootstrap_admin(conn, None, now);
+        let password = app.state.db(bootstrap).await.expect("bootstrap").expect("admin made on the first start");
+        app.token = app.login("admin", &password).await;
+        assert_eq!(app.state.db(bootstrap).await.expect("bootstrap"), None, "not on the next start");
+
+        // The generator's user stands in the records as their author, inactive.
+        let users = app.get("/api/v1/users?limit=50").await;
+        assert_eq!(users.status, 200, "{:?}", users.body);
+        let names: Vec<&str> = users.body["items"].as_array().expect("items").iter().filter_map(|u| u["username"].as_str()).collect();
+        assert_eq!(names.len(), 2, "{names:?}");
+        let generator = users.body["items"].as_array().expect("items").iter().find(|u| u["username"] == "generator-3").expect("generator user").clone();
+        assert_eq!(generator["active"], false);
+        let hazards = app.get("/api/v1/hazards?limit=1").await;
+        let hazard = app.get(&format!("/api/v1/hazards/{}", hazards.body["items"][0]["id"].as_str().expect("hazard id"))).await;
+        assert_eq!(hazard.status, 200, "{:?}", hazard.body);
+        let created = &hazard.body["events"][0];
+        assert_eq!(created["kind"], "created");
+        assert_eq!(created["actor"], "数据生成");
+        assert_eq!(created["actor_user_id"], generator["id"]);
+
+        // Made active again, it still has no password that logs in.
+        let id = generator["id"].as_str().expect("id");
+        let r = app.patch(&format!("/api/v1/users/{id}"), &json!({"version": generator["version"], "active": true})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["active"], true);
+        assert_eq!(login_status(&app, "generated-user-password").await, 401);
+        assert_eq!(login_status(&app, "").await, 401);
     }
 }
