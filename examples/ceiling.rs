@@ -33,8 +33,10 @@ fn main() {
 fn sqlite_submit(file: &str, seconds: u64) {
     let pool = safetrace::db::connect(file, 1).expect("database");
     let mut conn = pool.get().expect("connection");
-    let (unit_id, community_id): (Id, Id) =
-        units::table.select((units::id, units::community_id)).first(&mut conn).expect("a unit (run generate first)");
+    let (unit_id, community_id, unit_no): (Id, Id, i64) = units::table
+        .select((units::id, units::community_id, units::unit_no))
+        .first(&mut conn)
+        .expect("a unit (run generate first)");
     let actor = Actor::named("ceiling");
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -88,10 +90,11 @@ fn sqlite_submit(file: &str, seconds: u64) {
             found_at: now,
             found_on: now.0.date_naive(),
             recorded_at: now,
+            unit_no,
         };
         conn.write(|c| -> Result<(), safetrace::error::ApiError> {
             diesel::insert_into(inspections::table).values(&row).execute(c)?;
-            safetrace::hazards::store::create_batch(c, &origin, hazards, &actor)?;
+            safetrace::hazards::store::create_batch(c, &origin, hazards, &actor, chrono_tz::Asia::Shanghai)?;
             Ok(())
         })
         .expect("insert");
@@ -125,6 +128,7 @@ fn report(url: &str, month: &str, runs: usize) {
         campaign_id: None,
         scope: None,
         leader_led_only: false,
+        tz,
     };
     use safetrace::reports::{as_of, lines, model::GroupBy, store};
     let mut times = Vec::new();
@@ -133,11 +137,12 @@ fn report(url: &str, month: &str, runs: usize) {
         // The same queries in the same snapshot, rows decoded and dropped: no JSON, no file.
         conn.read_snapshot(|conn| -> safetrace::error::ApiResult<()> {
             let state = as_of::StateAsOf::at(conn, f.as_of)?;
-            store::totals(conn, &f, state)?;
-            store::totals(conn, &safetrace::reports::model::Filter { leader_led_only: true, ..f.clone() }, state)?;
+            let counters = store::Method::Counters;
+            store::totals(conn, &f, counters)?;
+            store::totals(conn, &safetrace::reports::model::Filter { leader_led_only: true, ..f.clone() }, counters)?;
             store::enforcement(conn, &f)?;
-            store::rows(conn, &f, GroupBy::Community, state, labels::Lang::Zh)?;
-            store::rows(conn, &f, GroupBy::Category, state, labels::Lang::Zh)?;
+            store::rows(conn, &f, GroupBy::Community, counters, labels::Lang::Zh)?;
+            store::rows(conn, &f, GroupBy::Category, counters, labels::Lang::Zh)?;
             lines::hazards(conn, &f, state, lines::HazardList::Overdue, |_| Ok(()))?;
             lines::hazards(conn, &f, state, lines::HazardList::Major, |_| Ok(()))?;
             lines::enforcement(conn, &f, |_| Ok(()))?;

@@ -28,6 +28,9 @@ pub enum Command {
     /// Manage users on the configured database.
     #[command(subcommand)]
     User(UserCommand),
+    /// Rebuild the report counters from the records and their events (the service does
+    /// it by itself at start-up when they were built by another version or time zone).
+    RebuildCounters,
 }
 
 #[derive(Debug, Subcommand)]

@@ -21,6 +21,7 @@ pub mod inspections;
 pub mod openapi;
 pub mod rectifications;
 pub mod reports;
+pub mod tallies;
 pub mod tls;
 pub mod units;
 pub mod users;

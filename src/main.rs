@@ -62,6 +62,20 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::User(cmd) => safetrace::cli::run(&pool, cmd).map_err(Into::into),
+        Command::RebuildCounters => {
+            let started = std::time::Instant::now();
+            let mut conn = pool.get()?;
+            let done = safetrace::tallies::rebuild::rebuild(&mut conn, settings.timezone)
+                .map_err(|e| format!("cannot rebuild the counters: {}", e.problem().detail))?;
+            println!(
+                "rebuilt the counters of {} hazards ({} changes) and {} inspections in {:.1} s",
+                done.hazards,
+                done.changes,
+                done.inspections,
+                started.elapsed().as_secs_f64()
+            );
+            Ok(())
+        }
         Command::Generate(args) => {
             let summary = safetrace::generate::run(&pool, &args, settings.timezone)?;
             println!("{summary}");
@@ -69,6 +83,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
         }
         Command::Serve => {
             bootstrap_admin(&settings, &pool)?;
+            ensure_counters(&settings, &pool)?;
             let swept = safetrace::attachments::storage::Storage::new(&settings.data_dir).sweep_unfinished()?;
             if swept > 0 {
                 tracing::info!(swept, "removed uploads left unfinished by an earlier stop");
@@ -88,6 +103,19 @@ fn bootstrap_admin(settings: &Settings, pool: &db::DbPool) -> Result<(), Box<dyn
         .map_err(|e| format!("cannot create the first admin: {}", e.problem().detail))?;
     if let Some(password) = generated {
         tracing::warn!(username = "admin", %password, "created the first admin with a generated password; change it");
+    }
+    Ok(())
+}
+
+/// Rebuilds the report counters when they were built by another version or time zone.
+fn ensure_counters(settings: &Settings, pool: &db::DbPool) -> Result<(), Box<dyn std::error::Error>> {
+    let mut conn = pool.get()?;
+    let started = std::time::Instant::now();
+    let rebuilt = safetrace::tallies::rebuild::ensure(&mut conn, settings.timezone)
+        .map_err(|e| format!("cannot rebuild the counters: {}", e.problem().detail))?;
+    if let Some(done) = rebuilt {
+        let seconds = started.elapsed().as_secs_f64();
+        tracing::info!(hazards = done.hazards, changes = done.changes, seconds, "rebuilt the report counters");
     }
     Ok(())
 }

@@ -35,6 +35,7 @@ diesel::table! {
         created_at -> SqlMoment,
         updated_at -> SqlMoment,
         created_by -> Nullable<SqlUuid>,
+        unit_no -> BigInt,
     }
 }
 
@@ -337,3 +338,76 @@ diesel::allow_tables_to_appear_in_same_query!(
     enforcement_actions,
     enforcement_outcomes,
 );
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    hazard_tally_changes (at, found_on) {
+        at -> SqlMoment,
+        at_day -> Date,
+        found_on -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        category -> Text,
+        level -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        found -> BigInt,
+        closed -> BigInt,
+        voided -> BigInt,
+        open -> BigInt,
+        pending -> BigInt,
+        overdue -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    hazard_tallies (grain, found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
+        grain -> Integer,
+        found_bucket -> Date,
+        at_bucket -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        category -> Text,
+        level -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        found -> BigInt,
+        closed -> BigInt,
+        voided -> BigInt,
+        open -> BigInt,
+        pending -> BigInt,
+        overdue -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    unit_presence (source, found_month, recorded_month, community_id, unit_kind, category, level, campaign_key, leader_led) {
+        source -> Text,
+        found_month -> Date,
+        recorded_month -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        category -> Text,
+        level -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        units -> Binary,
+        row_count -> BigInt,
+        last_recorded_at -> SqlMoment,
+    }
+}
+
+diesel::table! {
+    meta (key) {
+        key -> Text,
+        value -> Text,
+    }
+}

@@ -82,7 +82,7 @@ macro_rules! bulk_tables {
 bulk_tables! {
     Unit => units [
         id, community_id, name, kind, status, address, credit_code, contact_name, contact_phone, latitude,
-        longitude, version, created_at, updated_at, created_by,
+        longitude, version, created_at, updated_at, created_by, unit_no,
     ];
     InspectionRow => inspections [
         id, unit_id, community_id, unit_kind, campaign_id, inspected_at, inspected_on, inspectors, leader_led,

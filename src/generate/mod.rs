@@ -179,8 +179,9 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
         })
         .collect();
     let n_units = (args.hazards / 3).max(20);
+    let numbers = crate::units::store::next_numbers(&mut conn, n_units).map_err(|e| e.to_string())?;
     let mut units = Vec::with_capacity(n_units);
-    for i in 0..n_units {
+    for (i, unit_no) in numbers.into_iter().enumerate() {
         let community = &communities[g.rng.random_range(0..communities.len())];
         let kind = g.pick(KINDS);
         units.push(Unit {
@@ -204,6 +205,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
             created_at: t0,
             updated_at: t0,
             created_by: Some(user.id),
+            unit_no,
         });
     }
     let campaigns: Vec<Campaign> =
@@ -250,6 +252,9 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
     let t = std::time::Instant::now();
     loader.finish(&mut conn, pool)?;
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "finished");
+    let t = std::time::Instant::now();
+    crate::tallies::rebuild::rebuild(&mut conn, tz).map_err(|e| e.problem().detail)?;
+    tracing::debug!(seconds = t.elapsed().as_secs_f64(), "counters rebuilt");
     bar.finish_and_clear();
     Ok(format!(
         "generated {} inspections, {} hazards, {} events, {} rectifications, {} enforcement actions in {:.1} s (seed {})",

@@ -99,7 +99,8 @@ pub async fn void(
     let (id, req) = (id.into_inner(), body.into_inner());
     validated(&req)?;
     let now = state.clock.now();
-    let today = local_date(now, state.config.timezone);
+    let tz = state.config.timezone;
+    let today = local_date(now, tz);
     let actor = caller.actor();
     let scope = caller.scope;
     let detail = state
@@ -113,6 +114,7 @@ pub async fn void(
                 details: None,
                 expected_version: req.version,
                 deadline: None,
+                tz,
             };
             store::transition(conn, &hazard, change)?;
             hazard_detail::load(conn, id, &scope, today)
@@ -144,7 +146,8 @@ pub async fn extend_deadline(
     let (id, req) = (id.into_inner(), body.into_inner());
     validated(&req)?;
     let now = state.clock.now();
-    let today = local_date(now, state.config.timezone);
+    let tz = state.config.timezone;
+    let today = local_date(now, tz);
     let actor = caller.actor();
     let scope = caller.scope;
     let detail = state
@@ -165,6 +168,7 @@ pub async fn extend_deadline(
                 details: Some(json!({"from": hazard.deadline, "to": req.deadline})),
                 expected_version: req.version,
                 deadline: Some(req.deadline),
+                tz,
             };
             store::transition(conn, &hazard, change)?;
             hazard_detail::load(conn, id, &scope, today)

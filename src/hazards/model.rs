@@ -10,9 +10,11 @@ use validator::Validate;
 
 use crate::db::schema::{hazard_events, hazards};
 use crate::domain::hazard::days_overdue;
+use crate::domain::tally::Facts;
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
+use crate::tallies::model::Dims;
 
 /// A hazard as stored, with the snapshots taken when it was created.
 #[derive(Debug, Clone, Queryable, Selectable, Insertable)]
@@ -80,6 +82,26 @@ pub struct Hazard {
     pub photo_ids: Vec<Id>,
     pub version: i32,
     pub created_by: Option<Id>,
+}
+
+impl HazardRow {
+    /// The groups the hazard counts in (its snapshots).
+    pub fn dims(&self) -> Dims {
+        Dims {
+            found_on: self.found_on,
+            community_id: self.community_id,
+            unit_kind: self.unit_kind,
+            category: self.category,
+            level: self.level,
+            campaign_id: self.campaign_id,
+            leader_led: self.leader_led,
+        }
+    }
+
+    /// What the counters see of it now.
+    pub fn facts(&self) -> Facts {
+        Facts { status: self.status, deadline: self.deadline }
+    }
 }
 
 impl Hazard {
@@ -192,6 +214,8 @@ pub struct Origin {
     pub found_on: NaiveDate,
     /// When the server stores it.
     pub recorded_at: Moment,
+    /// The unit's number, which the counters of distinct units keep.
+    pub unit_no: i64,
 }
 
 /// One change of a hazard, never updated or deleted.

@@ -3,6 +3,7 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
+use chrono_tz::Tz;
 use serde_json::json;
 
 use super::model::{HazardEventRow, HazardFilter, HazardRow, NewHazard, Origin};
@@ -13,12 +14,15 @@ use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::hazard::initial_status;
 use crate::domain::lifecycle::{self, Action};
+use crate::domain::tally::{self, Facts};
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::domain::Moment;
 use crate::domain::{HazardSource, HazardStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
+use crate::tallies::model::{ChangeRow, Presence, Source};
+use crate::tallies::store as tally_store;
 
 /// Every reference of new hazards that the database must check, into `p`: photos the
 /// recorder may cite, and client ids not yet taken. `path` is where the list sits in the
@@ -57,6 +61,7 @@ pub fn create_batch(
     origin: &Origin,
     new: Vec<NewHazard>,
     actor: &Actor,
+    tz: Tz,
 ) -> ApiResult<Vec<(HazardRow, Vec<Id>)>> {
     if new.is_empty() {
         return Ok(Vec::new());
@@ -115,6 +120,29 @@ pub fn create_batch(
     for (row, cited) in rows.iter().zip(&photos) {
         links::cite(conn, cited, RecordKind::Hazard, row.id, origin.community_id)?;
     }
+    let counted: Vec<ChangeRow> = rows
+        .iter()
+        .flat_map(|row| {
+            tally_store::change_rows(row.dims(), &tally::changes(None, row.facts(), row.recorded_at, tz), tz)
+        })
+        .collect();
+    tally_store::record(conn, &counted)?;
+    let present: Vec<Presence> = rows
+        .iter()
+        .map(|row| Presence {
+            source: Source::Hazard,
+            found_on: row.found_on,
+            recorded_at: row.recorded_at,
+            community_id: row.community_id,
+            unit_kind: row.unit_kind,
+            category: Some(row.category),
+            level: Some(row.level),
+            campaign_id: row.campaign_id,
+            leader_led: row.leader_led,
+            unit_no: origin.unit_no,
+        })
+        .collect();
+    tally_store::count_presence(conn, &present, tz)?;
     Ok(rows.into_iter().zip(photos).collect())
 }
 
@@ -227,6 +255,8 @@ pub struct Change<'a> {
     pub expected_version: Option<i32>,
     /// A new deadline (deadline extension only).
     pub deadline: Option<NaiveDate>,
+    /// The office's zone: the counters date the change in it.
+    pub tz: Tz,
 }
 
 /// Applies a change that must win exactly once: the row is updated only if it is still
@@ -275,5 +305,8 @@ pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> 
         deadline,
     };
     diesel::insert_into(hazard_events::table).values(&event).execute(conn)?;
+    let after = Facts { status: to, deadline };
+    let changes = tally::changes(Some(hazard.facts()), after, change.at, change.tz);
+    tally_store::record(conn, &tally_store::change_rows(hazard.dims(), &changes, change.tz))?;
     get(conn, hazard.id)
 }

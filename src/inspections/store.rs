@@ -19,6 +19,8 @@ use crate::hazards::model::{Hazard, Origin};
 use crate::hazards::store as hazard_store;
 use crate::http::idempotent::{self, Stored};
 use crate::http::page::PageRequest;
+use crate::tallies::model::{Presence, Source};
+use crate::tallies::store as tally_store;
 use crate::units::model::Unit;
 use crate::units::store as unit_store;
 
@@ -95,9 +97,23 @@ pub fn submit(
         found_at: req.inspected_at,
         found_on,
         recorded_at: now,
+        unit_no: unit.unit_no,
     };
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
-    let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor)?;
+    let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor, tz)?;
+    let visit = Presence {
+        source: Source::Inspection,
+        found_on,
+        recorded_at: now,
+        community_id: unit.community_id,
+        unit_kind: unit.kind,
+        category: None,
+        level: None,
+        campaign_id: req.campaign_id,
+        leader_led: req.leader_led,
+        unit_no: unit.unit_no,
+    };
+    tally_store::count_presence(conn, &[visit], tz)?;
     links::cite(conn, &req.attachment_ids, RecordKind::Inspection, inspection_id, unit.community_id)?;
     let mut inspection = Inspection::try_from(row)?;
     inspection.attachment_ids = req.attachment_ids;

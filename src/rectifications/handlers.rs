@@ -37,13 +37,14 @@ pub async fn submit(
     caller.require(Permission::Record)?;
     let (hazard_id, req) = (hazard_id.into_inner(), body.into_inner());
     let now = state.clock.now();
+    let tz = state.config.timezone;
     req.check(now, state.config.clock_skew_seconds, state.config.require_evidence)?;
     let hash = req.canonical_hash(hazard_id);
     let client_id = req.id;
     let submitted = {
         let (hash, scope, actor) = (hash.clone(), caller.scope.clone(), caller.actor());
         state
-            .write(move |conn| store::submit(conn, hazard_id, req, hash, now, By { scope: &scope, actor: &actor }))
+            .write(move |conn| store::submit(conn, hazard_id, req, hash, now, tz, By { scope: &scope, actor: &actor }))
             .await
     };
     // An identical request that committed first makes this one fail on the id, or on
@@ -76,10 +77,11 @@ pub async fn verify(
     let (id, req) = (id.into_inner(), body.into_inner());
     req.check()?;
     let now = state.clock.now();
-    let today = local_date(now, state.config.timezone);
+    let tz = state.config.timezone;
+    let today = local_date(now, tz);
     let detail = state
         .write(move |conn| {
-            let hazard_id = store::verify(conn, id, req, now, By { scope: &caller.scope, actor: &caller.actor() })?;
+            let hazard_id = store::verify(conn, id, req, now, tz, By { scope: &caller.scope, actor: &caller.actor() })?;
             hazard_detail::load(conn, hazard_id, &caller.scope, today)
         })
         .await?;

@@ -1,6 +1,7 @@
 //! Rectification queries: submission and verification, each one transaction with the
 //! hazard's transition and its event.
 
+use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -78,6 +79,7 @@ pub fn submit(
     req: NewRectification,
     hash: String,
     now: Moment,
+    tz: Tz,
     by: By<'_>,
 ) -> ApiResult<(Stored, Rectification)> {
     if let Some(id) = req.id {
@@ -105,6 +107,7 @@ pub fn submit(
             details: Some(json!({"rectification_id": id})),
             expected_version: None,
             deadline: None,
+            tz,
         },
     )?;
     let row = RectificationRow {
@@ -130,7 +133,7 @@ pub fn submit(
 }
 
 /// Passes or rejects a pending rectification and moves its hazard, once.
-pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, by: By<'_>) -> ApiResult<Id> {
+pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, tz: Tz, by: By<'_>) -> ApiResult<Id> {
     let verified_by = by.actor.user()?;
     let rect = get_in(conn, id, by.scope)?;
     let hazard = hazard_store::get(conn, rect.hazard_id)?;
@@ -169,6 +172,7 @@ pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, by: By<
             details: Some(json!({"rectification_id": id})),
             expected_version: None,
             deadline: None,
+            tz,
         },
     )?;
     Ok(rect.hazard_id)

@@ -3,12 +3,11 @@
 use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
-use super::as_of::StateAsOf;
 use super::model::{
     check_period, month_range, Filter, Monthly, MonthlyCsvQuery, MonthlyQuery, Period, Summary, SummaryQuery,
 };
 use super::monthly::{self as report, Format, Request};
-use super::store;
+use super::store::{self, Method};
 use crate::attachments::storage::Storage;
 use crate::domain::access::Caller;
 use crate::domain::labels::Lang;
@@ -39,6 +38,7 @@ pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQue
         to: q.to,
         as_of,
         as_of_date: local_date(as_of, state.config.timezone),
+        tz: state.config.timezone,
         community_id: q.community_id,
         unit_kind: q.unit_kind,
         category: q.category,
@@ -50,12 +50,12 @@ pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQue
     let summary = state
         .db(move |conn| {
             conn.read_snapshot(|conn| {
-                let state = StateAsOf::at(conn, filter.as_of)?;
-                let totals = store::totals(conn, &filter, state)?;
-                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, state)?;
+                let method = Method::Counters;
+                let totals = store::totals(conn, &filter, method)?;
+                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, method)?;
                 let enforcement = store::enforcement(conn, &filter)?;
                 let rows = match group {
-                    Some(g) => store::rows(conn, &filter, g, state, Lang::Zh)?,
+                    Some(g) => store::rows(conn, &filter, g, method, Lang::Zh)?,
                     None => Vec::new(),
                 };
                 Ok(Summary {
@@ -91,6 +91,7 @@ async fn build_monthly(
             to,
             as_of,
             as_of_date: local_date(as_of, state.config.timezone),
+            tz: state.config.timezone,
             community_id: q.community_id,
             unit_kind: None,
             category: None,

@@ -57,6 +57,8 @@ pub struct Filter {
     /// The caller's communities, or `None` for all.
     pub scope: Option<Vec<Id>>,
     pub leader_led_only: bool,
+    /// The office's zone, which dates moments.
+    pub tz: chrono_tz::Tz,
 }
 
 pub fn check_period(from: NaiveDate, to: NaiveDate, as_of: Option<Moment>, now: Moment, skew: i64) -> ApiResult<()> {

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::as_of::StateAsOf;
 use super::model::{Filter, GroupBy, MonthlyHead, Period, Table};
-use super::store;
+use super::store::{self, Method};
 use super::tables::{self, LineTable, Sheet, TableWriter};
 use super::writers::{CsvSink, TableSink, XlsxSink};
 use crate::db::DbConn;
@@ -41,16 +41,17 @@ fn io_error(e: std::io::Error) -> ApiError {
 }
 
 /// The figures: totals, leader-led totals, enforcement totals, by community, by category.
-fn head(conn: &mut DbConn, r: &Request, state: StateAsOf) -> ApiResult<MonthlyHead> {
+fn head(conn: &mut DbConn, r: &Request) -> ApiResult<MonthlyHead> {
     let f = &r.filter;
+    let counters = Method::Counters;
     Ok(MonthlyHead {
         month: r.month.clone(),
         period: Period { from: f.from, to: f.to, as_of: f.as_of },
-        totals: store::totals(conn, f, state)?,
-        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, state)?,
+        totals: store::totals(conn, f, counters)?,
+        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, counters)?,
         enforcement_totals: store::enforcement(conn, f)?,
-        by_community: store::rows(conn, f, GroupBy::Community, state, r.lang)?,
-        by_category: store::rows(conn, f, GroupBy::Category, state, r.lang)?,
+        by_community: store::rows(conn, f, GroupBy::Community, counters, r.lang)?,
+        by_category: store::rows(conn, f, GroupBy::Category, counters, r.lang)?,
     })
 }
 
@@ -59,7 +60,7 @@ fn head(conn: &mut DbConn, r: &Request, state: StateAsOf) -> ApiResult<MonthlyHe
 pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiResult<(File, u64)> {
     let mut file = conn.read_snapshot(|conn| -> ApiResult<File> {
         let state = StateAsOf::at(conn, r.filter.as_of)?;
-        let head = head(conn, r, state)?;
+        let head = head(conn, r)?;
         match r.format {
             Format::Json => json(conn, r, state, &head, file),
             Format::Csv(table) => {

@@ -1,21 +1,23 @@
 //! Report aggregation, all in SQL: counters per group on both engines, each hazard in
 //! its state "as of" the report's moment (see [`super::as_of`]).
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, HashMap};
 
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::as_of::{self, StateAsOf};
 use super::model::{Counters, EnforcementTotals, Filter, GroupBy, Row};
-use super::query::{Bind, Sql};
 use crate::db::schema::{campaigns, communities};
+use crate::db::sql::{Bind, Sql};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::labels::{self, Lang};
-use crate::domain::Id;
 use crate::domain::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
+use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
+use crate::tallies::model::Source;
+use crate::tallies::read;
 
 /// The group key as SQL: (uuid key, text key) expressions for the hazards (`hz`) or the
 /// inspections (`i`) table.
@@ -99,7 +101,7 @@ fn sum_if(cond: &str, alias: &str) -> String {
     format!("CAST(COALESCE(SUM(CASE WHEN {cond} THEN 1 ELSE 0 END), 0) AS BIGINT) AS {alias}")
 }
 
-fn hazard_counts(
+fn hazard_counts_replayed(
     conn: &mut DbConn,
     f: &Filter,
     group: Option<GroupBy>,
@@ -128,7 +130,11 @@ fn hazard_counts(
     Ok(sql.build().load(conn)?)
 }
 
-fn inspection_counts(conn: &mut DbConn, f: &Filter, group: Option<GroupBy>) -> ApiResult<Vec<InspectionCounts>> {
+fn inspection_counts_replayed(
+    conn: &mut DbConn,
+    f: &Filter,
+    group: Option<GroupBy>,
+) -> ApiResult<Vec<InspectionCounts>> {
     let mut sql = Sql::new(conn.engine());
     let (key_id, key_text) = key_exprs(&sql, group, "i");
     sql.push(&format!(
@@ -140,6 +146,95 @@ fn inspection_counts(conn: &mut DbConn, f: &Filter, group: Option<GroupBy>) -> A
         sql.push(&format!(" GROUP BY {key_id}, {key_text}"));
     }
     Ok(sql.build().load(conn)?)
+}
+
+/// Where the figures come from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Method {
+    /// The counters kept beside the events (`tallies/`): what every report reads.
+    Counters,
+    /// Every hazard, its state as of the moment replayed: the reference the counters are
+    /// tested against (and rebuilt from).
+    Replay(StateAsOf),
+}
+
+impl Method {
+    /// The replay, with the state read from the rows when nothing happened since `as_of`.
+    pub fn replay(conn: &mut DbConn, as_of: Moment) -> ApiResult<Self> {
+        Ok(Method::Replay(StateAsOf::at(conn, as_of)?))
+    }
+}
+
+fn tally_query(f: &Filter, tz: chrono_tz::Tz) -> read::Query {
+    read::Query {
+        from: f.from,
+        to: f.to,
+        as_of: f.as_of,
+        community_id: f.community_id,
+        unit_kind: f.unit_kind,
+        category: f.category,
+        campaign_id: f.campaign_id,
+        scope: f.scope.clone(),
+        leader_led_only: f.leader_led_only,
+        tz,
+    }
+}
+
+fn tally_group(group: Option<GroupBy>) -> Option<read::Group> {
+    group.map(|g| match g {
+        GroupBy::Community => read::Group::Community,
+        GroupBy::Campaign => read::Group::Campaign,
+        GroupBy::UnitKind => read::Group::UnitKind,
+        GroupBy::Category => read::Group::Category,
+        GroupBy::Level => read::Group::Level,
+        GroupBy::Month => read::Group::Month,
+    })
+}
+
+fn hazard_counts(
+    conn: &mut DbConn,
+    f: &Filter,
+    group: Option<GroupBy>,
+    method: Method,
+) -> ApiResult<Vec<HazardCounts>> {
+    let Method::Replay(state) = method else {
+        let q = tally_query(f, f.tz);
+        let sums = read::hazard_sums(conn, &q, tally_group(group))?;
+        let units: HashMap<read::GroupKey, read::Distinct> =
+            read::distinct_units(conn, &q, Source::Hazard, tally_group(group))?.into_iter().collect();
+        return Ok(sums
+            .into_iter()
+            .map(|(k, s)| HazardCounts {
+                units: units.get(&k).map_or(0, |d| d.units),
+                key_id: k.id,
+                key_text: k.text,
+                found: s.tally.found,
+                closed: s.tally.closed,
+                voided: s.tally.voided,
+                open: s.tally.open,
+                pending: s.tally.pending,
+                overdue: s.tally.overdue,
+                major_open: s.major_open,
+            })
+            .collect());
+    };
+    hazard_counts_replayed(conn, f, group, state)
+}
+
+fn inspection_counts(
+    conn: &mut DbConn,
+    f: &Filter,
+    group: Option<GroupBy>,
+    method: Method,
+) -> ApiResult<Vec<InspectionCounts>> {
+    if let Method::Replay(_) = method {
+        return inspection_counts_replayed(conn, f, group);
+    }
+    let q = tally_query(f, f.tz);
+    Ok(read::distinct_units(conn, &q, Source::Inspection, tally_group(group))?
+        .into_iter()
+        .map(|(k, d)| InspectionCounts { key_id: k.id, key_text: k.text, inspections: d.rows, units: d.units })
+        .collect())
 }
 
 fn counters_of(h: Option<&HazardCounts>, i: Option<&InspectionCounts>, with_inspections: bool) -> Counters {
@@ -162,9 +257,9 @@ fn counters_of(h: Option<&HazardCounts>, i: Option<&InspectionCounts>, with_insp
 }
 
 /// Totals: one row of counters for everything the filter selects.
-pub fn totals(conn: &mut DbConn, f: &Filter, state: StateAsOf) -> ApiResult<Counters> {
-    let h = hazard_counts(conn, f, None, state)?;
-    let i = inspection_counts(conn, f, None)?;
+pub fn totals(conn: &mut DbConn, f: &Filter, method: Method) -> ApiResult<Counters> {
+    let h = hazard_counts(conn, f, None, method)?;
+    let i = inspection_counts(conn, f, None, method)?;
     Ok(counters_of(h.first(), i.first(), true))
 }
 
@@ -174,10 +269,10 @@ fn key_string(key_id: Option<Id>, key_text: &Option<String>) -> Option<String> {
 }
 
 /// Rows of counters per group, labelled, in a stable order.
-pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, state: StateAsOf, lang: Lang) -> ApiResult<Vec<Row>> {
+pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, method: Method, lang: Lang) -> ApiResult<Vec<Row>> {
     let hazard_groups = matches!(group, GroupBy::Category | GroupBy::Level);
-    let h = hazard_counts(conn, f, Some(group), state)?;
-    let i = if hazard_groups { Vec::new() } else { inspection_counts(conn, f, Some(group))? };
+    let h = hazard_counts(conn, f, Some(group), method)?;
+    let i = if hazard_groups { Vec::new() } else { inspection_counts(conn, f, Some(group), method)? };
     let mut keys: BTreeMap<Option<String>, (Option<Id>, Option<String>)> = BTreeMap::new();
     for r in &h {
         keys.insert(key_string(r.key_id, &r.key_text), (r.key_id, r.key_text.clone()));

@@ -31,6 +31,10 @@ pub struct Unit {
     pub created_at: Moment,
     pub updated_at: Moment,
     pub created_by: Option<Id>,
+    /// A dense number the report counters keep sets of units by; not shown.
+    #[serde(skip)]
+    #[schema(ignore)]
+    pub unit_no: i64,
 }
 
 /// One change of a unit: its creation, an edit, a status change.

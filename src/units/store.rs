@@ -45,6 +45,32 @@ fn missing_community() -> ApiError {
     ApiError::field("community_id", "not_found", "no community has this id")
 }
 
+/// `n` new unit numbers: dense, never reused (see [`Unit::unit_no`]). SQLite writes one
+/// transaction at a time, so the next free number is safe to take; PostgreSQL draws them
+/// from a sequence.
+pub fn next_numbers(conn: &mut DbConn, n: usize) -> ApiResult<Vec<i64>> {
+    use diesel::sql_types::BigInt;
+    #[derive(QueryableByName)]
+    struct No {
+        #[diesel(sql_type = BigInt)]
+        no: i64,
+    }
+    let count = i64::try_from(n).map_err(|e| ApiError::internal("too many unit numbers", e))?;
+    match conn {
+        DbConn::Postgresql(c) => {
+            let rows: Vec<No> =
+                diesel::sql_query("SELECT nextval('units_unit_no_seq') AS no FROM generate_series(1, $1)")
+                    .bind::<BigInt, _>(count)
+                    .load(c)?;
+            Ok(rows.into_iter().map(|r| r.no).collect())
+        }
+        DbConn::Sqlite(c) => {
+            let max: No = diesel::sql_query("SELECT COALESCE(MAX(unit_no), 0) AS no FROM units").get_result(c)?;
+            Ok((1..=count).map(|i| max.no + i).collect())
+        }
+    }
+}
+
 /// Appends one event to a unit's history.
 #[allow(clippy::too_many_arguments)]
 pub fn record_event(
@@ -79,6 +105,7 @@ pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, scope: &Scope, actor
         return Err(missing_community());
     }
     let row = Unit {
+        unit_no: next_numbers(conn, 1)?[0],
         id: Id::new_v7(),
         community_id: req.community_id,
         name: req.name.trim().to_string(),

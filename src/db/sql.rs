@@ -1,17 +1,16 @@
-//! Hand-written report SQL for both engines: placeholders, the few functions that are
-//! spelled differently, and typed binds, so the report queries are written once.
+//! Hand-written SQL for both engines (reports, counters): placeholders, the few functions
+//! that are spelled differently, and typed binds, so each query is written once.
 
 use chrono::NaiveDate;
 use diesel::connection::DefaultLoadingMode;
 use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{Bool, Date, Integer, Text};
+use diesel::sql_types::{BigInt, Binary, Bool, Date, Integer, Text};
 use diesel::QueryableByName;
 use diesel::RunQueryDsl;
 
+use super::types::{SqlMoment, SqlUuid};
+use super::{DbConn, Engine, MultiBackend};
 use crate::domain::{Id, Moment};
-
-use crate::db::types::{SqlMoment, SqlUuid};
-use crate::db::{DbConn, Engine, MultiBackend};
 
 /// A value bound to a placeholder.
 #[derive(Debug, Clone)]
@@ -22,6 +21,8 @@ pub enum Bind {
     Text(String),
     Bool(bool),
     Int(i32),
+    BigInt(i64),
+    Bytes(Vec<u8>),
 }
 
 /// SQL text with its binds, built in textual order.
@@ -34,7 +35,15 @@ pub struct Sql {
 
 impl Sql {
     pub fn new(engine: Engine) -> Self {
-        Sql { engine, text: String::new(), binds: Vec::new() }
+        Sql { engine, text: String::with_capacity(256), binds: Vec::new() }
+    }
+
+    pub fn engine(&self) -> Engine {
+        self.engine
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.text.is_empty()
     }
 
     pub fn push(&mut self, text: &str) -> &mut Self {
@@ -78,6 +87,14 @@ impl Sql {
         }
     }
 
+    /// The first day of the month of a date column, as a date.
+    pub fn month_start_of(&self, column: &str) -> String {
+        match self.engine {
+            Engine::Postgresql => format!("CAST(date_trunc('month', {column}) AS date)"),
+            Engine::Sqlite => format!("(substr({column}, 1, 8) || '01')"),
+        }
+    }
+
     /// A NULL typed as a uuid.
     pub fn null_id(&self) -> &'static str {
         match self.engine {
@@ -102,6 +119,8 @@ impl Sql {
                 Bind::Text(v) => q.bind::<Text, _>(v),
                 Bind::Bool(v) => q.bind::<Bool, _>(v),
                 Bind::Int(v) => q.bind::<Integer, _>(v),
+                Bind::BigInt(v) => q.bind::<BigInt, _>(v),
+                Bind::Bytes(v) => q.bind::<Binary, _>(v),
             };
         }
         q

@@ -1,0 +1,85 @@
+-- Counters kept beside the events, so that a summary as of any moment sums what happened
+-- up to it instead of replaying every hazard (see src/tallies/). The tables are filled
+-- from the events by `safetrace rebuild-counters`, which the service also runs at start-up
+-- whenever `meta.counters_version` is not the one it was built with.
+
+-- A dense number per unit: the sets of units counted in `unit_presence` are bitmaps of it.
+CREATE SEQUENCE units_unit_no_seq;
+ALTER TABLE units ADD COLUMN unit_no bigint NOT NULL DEFAULT 0;
+UPDATE units SET unit_no = n.rn
+    FROM (SELECT id, row_number() OVER (ORDER BY created_at, id) AS rn FROM units) AS n
+    WHERE units.id = n.id;
+CREATE UNIQUE INDEX units_unit_no_idx ON units (unit_no);
+SELECT setval('units_unit_no_seq', (SELECT COALESCE(MAX(unit_no), 0) + 1 FROM units), false);
+
+-- Each hazard change's counter deltas at the moment they take effect (an event, or the
+-- local midnight an overdue period begins; `at_day` is that moment's local date), with
+-- the hazard's snapshots.
+CREATE TABLE hazard_tally_changes (
+    at timestamptz NOT NULL,
+    at_day date NOT NULL,
+    found_on date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    found bigint NOT NULL,
+    closed bigint NOT NULL,
+    voided bigint NOT NULL,
+    open bigint NOT NULL,
+    pending bigint NOT NULL,
+    overdue bigint NOT NULL
+);
+CREATE INDEX hazard_tally_changes_at_idx ON hazard_tally_changes (at);
+CREATE INDEX hazard_tally_changes_found_idx ON hazard_tally_changes (found_on, at);
+
+-- The same deltas summed per group at three grains (found month x change month, found
+-- month x change day, found day x change month): a summary reads whole months from the
+-- first, the days of its last month from the second, the days at a period's edges from
+-- the third, and the hours of its last day from the changes themselves.
+CREATE TABLE hazard_tallies (
+    grain integer NOT NULL,
+    found_bucket date NOT NULL,
+    at_bucket date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    found bigint NOT NULL,
+    closed bigint NOT NULL,
+    voided bigint NOT NULL,
+    open bigint NOT NULL,
+    pending bigint NOT NULL,
+    overdue bigint NOT NULL,
+    PRIMARY KEY (grain, found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+);
+
+-- Which units were inspected (source 'inspection') or had hazards found ('hazard'), per
+-- month found and month recorded and group: a roaring bitmap of `units.unit_no`, so that
+-- distinct units over many months are a union, not a scan. `row_count` counts the inspections
+-- (or hazards); `last_recorded_at` tells whether a report as of a moment in the month
+-- recorded may take the cell whole.
+CREATE TABLE unit_presence (
+    source TEXT NOT NULL,
+    found_month date NOT NULL,
+    recorded_month date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    units bytea NOT NULL,
+    row_count bigint NOT NULL,
+    last_recorded_at timestamptz NOT NULL,
+    PRIMARY KEY (source, found_month, recorded_month, community_id, unit_kind, category, level, campaign_key, leader_led)
+);
+
+CREATE TABLE meta (
+    key TEXT PRIMARY KEY NOT NULL,
+    value TEXT NOT NULL
+);

@@ -1,0 +1,257 @@
+//! What a hazard adds to the report's counters, and how each change of the hazard moves
+//! them: the rule behind the counters kept beside the events (`tallies/`), so that a
+//! report as of any moment sums what happened up to it instead of replaying every hazard.
+//!
+//! A hazard counts by its state: found once recorded, then closed, voided, open or pending
+//! as its events say. Overdue depends on the date as well: an unresolved hazard whose
+//! deadline is `d` becomes overdue at the first moment of `d + 1` in the office's zone,
+//! with no event then. So every change is a list of [`Change`]s, each a [`Tally`] of
+//! deltas that takes effect at a moment: most at the moment of the event, and the start
+//! (or the cancellation) of an overdue period at the local midnight it begins. The sum of
+//! the changes of a hazard up to any moment is its contribution to the counters then.
+//!
+//! A new counter is one line in [`tally_measures!`] (with its column in a migration):
+//! the write path, the rebuild, the reports' fast path and the property test that
+//! compares them with the direct replay all take it from there.
+
+use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
+use chrono_tz::Tz;
+
+use super::hazard::is_unresolved;
+use super::{HazardStatus, Moment};
+
+/// What of a hazard the counters see at a moment: its state and the deadline in force.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Facts {
+    pub status: HazardStatus,
+    pub deadline: Option<NaiveDate>,
+}
+
+macro_rules! tally_measures {
+    ($($(#[$doc:meta])* $name:ident => $indicator:expr;)+) => {
+        /// Counter deltas (or sums): one field per counter kept in `hazard_tallies`.
+        #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+        pub struct Tally {
+            $($(#[$doc])* pub $name: i64,)+
+            /// Open or pending verification past the deadline (by the office's date).
+            pub overdue: i64,
+        }
+
+        impl Tally {
+            /// The column names, in the order of [`Tally::values`].
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name),)+ "overdue"];
+
+            pub fn values(&self) -> Vec<i64> {
+                vec![$(self.$name,)+ self.overdue]
+            }
+
+            pub fn from_values(v: &[i64]) -> Self {
+                let mut it = v.iter().copied();
+                let mut next = || it.next().unwrap_or(0);
+                Tally { $($name: next(),)+ overdue: next() }
+            }
+
+            /// What a hazard in this state counts, overdue apart (it depends on the date).
+            pub fn of_state(facts: &Facts) -> Self {
+                Tally { $($name: i64::from(($indicator)(facts)),)+ overdue: 0 }
+            }
+
+            pub fn add(&mut self, other: &Tally) {
+                $(self.$name += other.$name;)+
+                self.overdue += other.overdue;
+            }
+
+            pub fn minus(&self, other: &Tally) -> Tally {
+                Tally { $($name: self.$name - other.$name,)+ overdue: self.overdue - other.overdue }
+            }
+
+            pub fn is_zero(&self) -> bool {
+                *self == Tally::default()
+            }
+        }
+    };
+}
+
+tally_measures! {
+    /// Recorded (whatever its state).
+    found => |_: &Facts| true;
+    closed => |f: &Facts| f.status == HazardStatus::Closed;
+    voided => |f: &Facts| f.status == HazardStatus::Voided;
+    open => |f: &Facts| f.status == HazardStatus::Open;
+    pending => |f: &Facts| f.status == HazardStatus::PendingVerification;
+}
+
+/// Deltas that take effect at a moment.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Change {
+    pub at: Moment,
+    pub tally: Tally,
+}
+
+/// The first moment of a local date in the office's zone (the earliest, where a clock
+/// change makes midnight ambiguous; the first moment after the gap, where it skips it).
+pub fn start_of_day(day: NaiveDate, tz: Tz) -> Moment {
+    let mut t = day.and_time(NaiveTime::MIN);
+    for _ in 0..48 {
+        if let Some(at) = tz.from_local_datetime(&t).earliest() {
+            return Moment::new(at.with_timezone(&chrono::Utc));
+        }
+        t += Duration::minutes(30);
+    }
+    Moment::new(day.and_time(NaiveTime::MIN).and_utc())
+}
+
+/// When an unresolved hazard with this deadline is overdue from: the start of the day
+/// after the deadline (the deadline day itself is not overdue).
+fn overdue_from(deadline: NaiveDate, tz: Tz) -> Moment {
+    start_of_day(deadline + Duration::days(1), tz)
+}
+
+/// The changes one event makes: the hazard goes from `before` (`None` when the event
+/// creates it) to `after` at `at`. Changes that take effect at the same moment are merged;
+/// none is all zero.
+pub fn changes(before: Option<Facts>, after: Facts, at: Moment, tz: Tz) -> Vec<Change> {
+    let mut out: Vec<Change> = Vec::with_capacity(3);
+    let mut push = |at: Moment, tally: Tally| match out.iter_mut().find(|c| c.at == at) {
+        Some(c) => c.tally.add(&tally),
+        None => out.push(Change { at, tally }),
+    };
+    let old = before.map(|b| Tally::of_state(&b)).unwrap_or_default();
+    push(at, Tally::of_state(&after).minus(&old));
+    // The overdue period the hazard was heading for (or was in) ends here: if it had
+    // begun, it ends now; if not, its start is cancelled.
+    if let Some(Facts { status, deadline: Some(d) }) = before {
+        if is_unresolved(status) {
+            let from = overdue_from(d, tz);
+            push(if from <= at { at } else { from }, Tally { overdue: -1, ..Tally::default() });
+        }
+    }
+    // And the one it is heading for now begins at its deadline's end, or now if past.
+    if let Facts { status, deadline: Some(d) } = after {
+        if is_unresolved(status) {
+            let from = overdue_from(d, tz);
+            push(if from <= at { at } else { from }, Tally { overdue: 1, ..Tally::default() });
+        }
+    }
+    out.retain(|c| !c.tally.is_zero());
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use HazardStatus::*;
+
+    const TZ: Tz = chrono_tz::Asia::Shanghai;
+
+    fn at(s: &str) -> Moment {
+        Moment::parse(s).unwrap()
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    fn facts(status: HazardStatus, deadline: Option<&str>) -> Facts {
+        Facts { status, deadline: deadline.map(d) }
+    }
+
+    /// What the changes add up to at `t`.
+    fn sum_at(changes: &[Change], t: Moment) -> Tally {
+        let mut total = Tally::default();
+        for c in changes.iter().filter(|c| c.at <= t) {
+            total.add(&c.tally);
+        }
+        total
+    }
+
+    #[test]
+    fn a_deadline_hazard_becomes_overdue_at_the_local_midnight_after_its_deadline() {
+        let created = changes(None, facts(Open, Some("2026-11-30")), at("2026-11-20T10:00:00+08:00"), TZ);
+        let before = sum_at(&created, at("2026-11-30T23:59:59.999999+08:00"));
+        assert_eq!((before.found, before.open, before.overdue), (1, 1, 0));
+        let after = sum_at(&created, at("2026-12-01T00:00:00+08:00"));
+        assert_eq!((after.found, after.open, after.overdue), (1, 1, 1));
+        // 16:00 UTC on 30 November is midnight in the office's zone.
+        assert_eq!(created[1].at, at("2026-11-30T16:00:00Z"));
+    }
+
+    #[test]
+    fn closing_before_the_deadline_cancels_the_overdue_start() {
+        let mut all = changes(None, facts(Open, Some("2026-11-30")), at("2026-11-20T10:00:00+08:00"), TZ);
+        all.extend(changes(
+            Some(facts(Open, Some("2026-11-30"))),
+            facts(PendingVerification, Some("2026-11-30")),
+            at("2026-11-25T10:00:00+08:00"),
+            TZ,
+        ));
+        all.extend(changes(
+            Some(facts(PendingVerification, Some("2026-11-30"))),
+            facts(Closed, Some("2026-11-30")),
+            at("2026-11-26T10:00:00+08:00"),
+            TZ,
+        ));
+        let later = sum_at(&all, at("2027-01-01T00:00:00Z"));
+        assert_eq!(later, Tally { found: 1, closed: 1, ..Tally::default() });
+        let pending = sum_at(&all, at("2026-11-25T12:00:00+08:00"));
+        assert_eq!((pending.open, pending.pending, pending.overdue), (0, 1, 0));
+    }
+
+    #[test]
+    fn closing_an_overdue_hazard_ends_its_overdue_period_then() {
+        let mut all = changes(None, facts(Open, Some("2026-11-01")), at("2026-10-20T10:00:00+08:00"), TZ);
+        let closing = at("2026-11-10T09:00:00+08:00");
+        all.extend(changes(
+            Some(facts(PendingVerification, Some("2026-11-01"))),
+            facts(Closed, Some("2026-11-01")),
+            closing,
+            TZ,
+        ));
+        assert_eq!(sum_at(&all, at("2026-11-10T08:59:59+08:00")).overdue, 1);
+        assert_eq!(sum_at(&all, closing).overdue, 0);
+    }
+
+    #[test]
+    fn extending_a_deadline_moves_the_overdue_start() {
+        let mut all = changes(None, facts(Open, Some("2026-11-01")), at("2026-10-20T10:00:00+08:00"), TZ);
+        // Extended after it was overdue: overdue ends at the extension, starts again later.
+        all.extend(changes(
+            Some(facts(Open, Some("2026-11-01"))),
+            facts(Open, Some("2026-11-20")),
+            at("2026-11-05T10:00:00+08:00"),
+            TZ,
+        ));
+        assert_eq!(sum_at(&all, at("2026-11-05T09:00:00+08:00")).overdue, 1);
+        assert_eq!(sum_at(&all, at("2026-11-05T10:00:00+08:00")).overdue, 0);
+        assert_eq!(sum_at(&all, at("2026-11-20T23:00:00+08:00")).overdue, 0);
+        assert_eq!(sum_at(&all, at("2026-11-21T00:00:00+08:00")).overdue, 1);
+        assert_eq!(sum_at(&all, at("2026-11-21T00:00:00+08:00")).found, 1);
+    }
+
+    #[test]
+    fn a_late_submission_past_its_deadline_is_overdue_from_its_recording() {
+        let recorded = at("2026-11-25T10:00:00+08:00");
+        let created = changes(None, facts(Open, Some("2026-11-10")), recorded, TZ);
+        assert_eq!(created.len(), 1, "one change, at the recording");
+        assert_eq!(created[0].tally, Tally { found: 1, open: 1, overdue: 1, ..Tally::default() });
+    }
+
+    #[test]
+    fn on_the_spot_hazards_count_found_and_closed_and_never_overdue() {
+        let created = changes(None, facts(Closed, None), at("2026-11-20T10:00:00+08:00"), TZ);
+        assert_eq!(
+            created,
+            vec![Change {
+                at: at("2026-11-20T10:00:00+08:00"),
+                tally: Tally { found: 1, closed: 1, ..Tally::default() }
+            }]
+        );
+    }
+
+    #[test]
+    fn the_columns_follow_the_values() {
+        let t = Tally { found: 1, closed: 2, voided: 3, open: 4, pending: 5, overdue: 6 };
+        assert_eq!(Tally::COLUMNS, &["found", "closed", "voided", "open", "pending", "overdue"]);
+        assert_eq!(Tally::from_values(&t.values()), t);
+    }
+}

@@ -1,0 +1,322 @@
+//! Writing the counters, in the transaction of the change they count: each hazard change's
+//! deltas (raw, and summed into the three rollups), and the units each inspection and
+//! hazard adds to the sets of distinct units.
+
+use std::collections::BTreeMap;
+
+use chrono::NaiveDate;
+use diesel::prelude::*;
+use diesel::sql_types::{BigInt, Binary, Bool, Date, Text};
+use roaring::RoaringBitmap;
+
+use super::model::{campaign_key, CellKey, ChangeRow, Dims, Grain, Presence, RollupKey, Source};
+use crate::db::sql::{Bind, Sql};
+use crate::db::types::{SqlMoment, SqlUuid};
+use crate::db::{DbConn, Engine};
+use crate::domain::tally::Tally;
+use crate::domain::{Id, Moment, UnitKind};
+use crate::error::{ApiError, ApiResult};
+
+/// Rows per multi-row statement: well under both engines' limits on bound values.
+const ROWS_PER_STATEMENT: usize = 500;
+
+/// The key columns of `hazard_tallies`, in [`RollupKey`]'s order.
+const ROLLUP_KEY: &str =
+    "grain, found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led";
+
+/// The key columns of `unit_presence`, in [`CellKey`]'s order.
+const CELL_KEY: &str =
+    "source, found_month, recorded_month, community_id, unit_kind, category, level, campaign_key, leader_led";
+
+fn engine(conn: &DbConn) -> Engine {
+    match conn {
+        DbConn::Postgresql(_) => Engine::Postgresql,
+        DbConn::Sqlite(_) => Engine::Sqlite,
+    }
+}
+
+/// `(?, ?, …)` of `values`.
+fn push_tuple(sql: &mut Sql, values: Vec<Bind>) {
+    sql.push("(");
+    for (i, v) in values.into_iter().enumerate() {
+        if i > 0 {
+            sql.push(", ");
+        }
+        sql.bind(v);
+    }
+    sql.push(")");
+}
+
+fn tally_binds(t: &Tally) -> impl Iterator<Item = Bind> {
+    t.values().into_iter().map(Bind::BigInt)
+}
+
+/// Records the changes of one write: the raw rows, and their sums in every rollup. Rows
+/// are written in key order, so that two writers lock shared rollup rows in the same order.
+pub fn record(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()> {
+    if changes.is_empty() {
+        return Ok(());
+    }
+    insert_changes(conn, changes)?;
+    let mut sums: BTreeMap<RollupKey, Tally> = BTreeMap::new();
+    for c in changes {
+        for grain in Grain::ALL {
+            sums.entry(RollupKey::new(grain, &c.dims, c.at_day)).or_default().add(&c.tally);
+        }
+    }
+    add_to_rollups(conn, &sums)
+}
+
+/// Appends raw change rows.
+pub fn insert_changes(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()> {
+    let columns = format!(
+        "at, at_day, found_on, community_id, unit_kind, category, level, campaign_key, leader_led, {}",
+        Tally::COLUMNS.join(", ")
+    );
+    for chunk in changes.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(engine(conn));
+        sql.push(&format!("INSERT INTO hazard_tally_changes ({columns}) VALUES "));
+        for (i, c) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            let d = &c.dims;
+            let mut values = vec![
+                Bind::Moment(c.at),
+                Bind::Date(c.at_day),
+                Bind::Date(d.found_on),
+                Bind::Id(d.community_id),
+                Bind::Text(d.unit_kind.as_str().into()),
+                Bind::Text(d.category.as_str().into()),
+                Bind::Text(d.level.as_str().into()),
+                Bind::Id(campaign_key(d.campaign_id)),
+                Bind::Bool(d.leader_led),
+            ];
+            values.extend(tally_binds(&c.tally));
+            push_tuple(&mut sql, values);
+        }
+        sql.build().execute(conn)?;
+    }
+    Ok(())
+}
+
+/// Adds sums to the rollup rows (creating them as needed), in key order.
+pub fn add_to_rollups(conn: &mut DbConn, sums: &BTreeMap<RollupKey, Tally>) -> ApiResult<()> {
+    let rows: Vec<(&RollupKey, &Tally)> = sums.iter().filter(|(_, t)| !t.is_zero()).collect();
+    let measures = Tally::COLUMNS.join(", ");
+    let additions: Vec<String> =
+        Tally::COLUMNS.iter().map(|c| format!("{c} = hazard_tallies.{c} + excluded.{c}")).collect();
+    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(engine(conn));
+        sql.push(&format!("INSERT INTO hazard_tallies ({ROLLUP_KEY}, {measures}) VALUES "));
+        for (i, (k, t)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            let mut values = vec![
+                Bind::Int(k.grain as i32),
+                Bind::Date(k.found_bucket),
+                Bind::Date(k.at_bucket),
+                Bind::Id(k.community_id),
+                Bind::Text(k.unit_kind.as_str().into()),
+                Bind::Text(k.category.as_str().into()),
+                Bind::Text(k.level.as_str().into()),
+                Bind::Id(k.campaign_key),
+                Bind::Bool(k.leader_led),
+            ];
+            values.extend(tally_binds(t));
+            push_tuple(&mut sql, values);
+        }
+        sql.push(&format!(" ON CONFLICT ({ROLLUP_KEY}) DO UPDATE SET {}", additions.join(", ")));
+        sql.build().execute(conn)?;
+    }
+    Ok(())
+}
+
+/// A cell of distinct units, as stored.
+#[derive(Debug, Clone, Default)]
+pub struct Cell {
+    pub units: RoaringBitmap,
+    pub row_count: i64,
+    pub last_recorded_at: Option<Moment>,
+}
+
+impl Cell {
+    pub fn add(&mut self, unit_no: i64, recorded_at: Moment) -> ApiResult<()> {
+        let no = u32::try_from(unit_no).map_err(|e| ApiError::internal("a unit number out of range", e))?;
+        self.units.insert(no);
+        self.row_count += 1;
+        self.last_recorded_at = self.last_recorded_at.max(Some(recorded_at));
+        Ok(())
+    }
+
+    pub fn merge(&mut self, other: &Cell) {
+        self.units |= &other.units;
+        self.row_count += other.row_count;
+        self.last_recorded_at = self.last_recorded_at.max(other.last_recorded_at);
+    }
+}
+
+pub fn bitmap_bytes(units: &RoaringBitmap) -> ApiResult<Vec<u8>> {
+    let mut out = Vec::with_capacity(units.serialized_size());
+    units.serialize_into(&mut out).map_err(|e| ApiError::internal("cannot encode a unit set", e))?;
+    Ok(out)
+}
+
+pub fn bitmap_of(bytes: &[u8]) -> ApiResult<RoaringBitmap> {
+    RoaringBitmap::deserialize_from(bytes).map_err(|e| ApiError::internal("a stored unit set is damaged", e))
+}
+
+fn cell_key_binds(k: &CellKey) -> Vec<Bind> {
+    vec![
+        Bind::Text(k.source.as_str().into()),
+        Bind::Date(k.found_month),
+        Bind::Date(k.recorded_month),
+        Bind::Id(k.community_id),
+        Bind::Text(k.unit_kind.as_str().into()),
+        Bind::Text(k.category.clone()),
+        Bind::Text(k.level.clone()),
+        Bind::Id(k.campaign_key),
+        Bind::Bool(k.leader_led),
+    ]
+}
+
+#[derive(QueryableByName)]
+struct StoredCell {
+    #[diesel(sql_type = Text)]
+    source: String,
+    #[diesel(sql_type = Date)]
+    found_month: NaiveDate,
+    #[diesel(sql_type = Date)]
+    recorded_month: NaiveDate,
+    #[diesel(sql_type = SqlUuid)]
+    community_id: Id,
+    #[diesel(sql_type = Text)]
+    unit_kind: UnitKind,
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = Text)]
+    level: String,
+    #[diesel(sql_type = SqlUuid)]
+    campaign_key: Id,
+    #[diesel(sql_type = Bool)]
+    leader_led: bool,
+    #[diesel(sql_type = Binary)]
+    units: Vec<u8>,
+    #[diesel(sql_type = BigInt)]
+    row_count: i64,
+    #[diesel(sql_type = SqlMoment)]
+    last_recorded_at: Moment,
+}
+
+impl StoredCell {
+    fn key(&self) -> ApiResult<CellKey> {
+        let source = match self.source.as_str() {
+            "inspection" => Source::Inspection,
+            "hazard" => Source::Hazard,
+            other => return Err(ApiError::internal("a stored unit set has an unknown source", other)),
+        };
+        Ok(CellKey {
+            source,
+            found_month: self.found_month,
+            recorded_month: self.recorded_month,
+            community_id: self.community_id,
+            unit_kind: self.unit_kind,
+            category: self.category.clone(),
+            level: self.level.clone(),
+            campaign_key: self.campaign_key,
+            leader_led: self.leader_led,
+        })
+    }
+}
+
+/// Adds inspections or hazards to the sets of distinct units, read and written back under
+/// the row locks of their cells (PostgreSQL: made to exist first, then locked in key order;
+/// SQLite writes one transaction at a time).
+pub fn count_presence(conn: &mut DbConn, items: &[Presence], tz: chrono_tz::Tz) -> ApiResult<()> {
+    let mut added: BTreeMap<CellKey, Cell> = BTreeMap::new();
+    for p in items {
+        added.entry(p.cell(tz)).or_default().add(p.unit_no, p.recorded_at)?;
+    }
+    add_to_cells(conn, added)
+}
+
+/// Merges cells into the stored ones.
+pub fn add_to_cells(conn: &mut DbConn, added: BTreeMap<CellKey, Cell>) -> ApiResult<()> {
+    if added.is_empty() {
+        return Ok(());
+    }
+    let keys: Vec<&CellKey> = added.keys().collect();
+    let postgres = matches!(conn, DbConn::Postgresql(_));
+    for chunk in keys.chunks(ROWS_PER_STATEMENT) {
+        let mut stored: BTreeMap<CellKey, Cell> = BTreeMap::new();
+        if postgres {
+            let empty = bitmap_bytes(&RoaringBitmap::new())?;
+            let mut sql = Sql::new(Engine::Postgresql);
+            sql.push(&format!("INSERT INTO unit_presence ({CELL_KEY}, units, row_count, last_recorded_at) VALUES "));
+            for (i, k) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                let mut values = cell_key_binds(k);
+                values.extend([
+                    Bind::Bytes(empty.clone()),
+                    Bind::BigInt(0),
+                    Bind::Moment(Moment::new(chrono::DateTime::UNIX_EPOCH)),
+                ]);
+                push_tuple(&mut sql, values);
+            }
+            sql.push(" ON CONFLICT DO NOTHING");
+            sql.build().execute(conn)?;
+        }
+        let mut sql = Sql::new(engine(conn));
+        sql.push(&format!(
+            "SELECT {CELL_KEY}, units, row_count, last_recorded_at FROM unit_presence WHERE ({CELL_KEY}) IN ("
+        ));
+        for (i, k) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            push_tuple(&mut sql, cell_key_binds(k));
+        }
+        sql.push(&format!(") ORDER BY {CELL_KEY}"));
+        if postgres {
+            sql.push(" FOR UPDATE");
+        }
+        let rows: Vec<StoredCell> = sql.build().load(conn)?;
+        for r in rows {
+            let cell = Cell {
+                units: bitmap_of(&r.units)?,
+                row_count: r.row_count,
+                last_recorded_at: (r.row_count > 0).then_some(r.last_recorded_at),
+            };
+            stored.insert(r.key()?, cell);
+        }
+        let mut sql = Sql::new(engine(conn));
+        sql.push(&format!("INSERT INTO unit_presence ({CELL_KEY}, units, row_count, last_recorded_at) VALUES "));
+        for (i, k) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            let mut cell = stored.remove(*k).unwrap_or_default();
+            if let Some(more) = added.get(*k) {
+                cell.merge(more);
+            }
+            let mut values = cell_key_binds(k);
+            let last = cell.last_recorded_at.unwrap_or(Moment::new(chrono::DateTime::UNIX_EPOCH));
+            values.extend([Bind::Bytes(bitmap_bytes(&cell.units)?), Bind::BigInt(cell.row_count), Bind::Moment(last)]);
+            push_tuple(&mut sql, values);
+        }
+        sql.push(&format!(
+            " ON CONFLICT ({CELL_KEY}) DO UPDATE SET units = excluded.units, row_count = excluded.row_count, \
+             last_recorded_at = excluded.last_recorded_at"
+        ));
+        sql.build().execute(conn)?;
+    }
+    Ok(())
+}
+
+/// The changes of a hazard group as deltas at moments: what [`record`] takes.
+pub fn change_rows(dims: Dims, changes: &[crate::domain::tally::Change], tz: chrono_tz::Tz) -> Vec<ChangeRow> {
+    changes.iter().map(|c| ChangeRow::new(c.at, dims, c.tally, tz)).collect()
+}
