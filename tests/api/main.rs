@@ -7,6 +7,7 @@ mod access;
 mod attachments;
 mod auth;
 mod catalog;
+mod counters;
 mod enforcement;
 mod generate;
 mod hazards;
