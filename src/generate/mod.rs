@@ -4,7 +4,7 @@
 mod bulk;
 mod load;
 
-use chrono::{Duration, NaiveDate, TimeZone, Utc};
+use chrono::{Datelike, Duration, NaiveDate, TimeZone, Utc};
 use chrono_tz::Tz;
 use rand::{Rng, RngCore, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,9 +41,46 @@ pub struct GenerateArgs {
     /// Number of days covered.
     #[arg(long, default_value_t = 320)]
     pub days: i64,
+    /// Spread the hazards evenly over this many years ending with the current one (each
+    /// a whole year, the current one up to yesterday), instead of `--from` and `--days`.
+    #[arg(long, value_parser = clap::value_parser!(u32).range(1..=50))]
+    pub years: Option<u32>,
     /// Hide the progress bar.
     #[arg(long)]
     pub quiet: bool,
+}
+
+/// A stretch of days generated with its share of the hazards.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Span {
+    pub from: NaiveDate,
+    pub days: i64,
+    pub hazards: usize,
+}
+
+impl GenerateArgs {
+    /// The stretches to generate: `--from` and `--days`, or `--years` ending with the year
+    /// of `today`, the hazards shared evenly (the earliest years take the remainder).
+    pub fn spans(&self, today: NaiveDate) -> Vec<Span> {
+        let Some(years) = self.years else {
+            return vec![Span { from: self.from, days: self.days, hazards: self.hazards }];
+        };
+        let n = years as usize;
+        (0..n)
+            .map(|i| {
+                let year = today.year() - (n - 1 - i) as i32;
+                let from = NaiveDate::from_ymd_opt(year, 1, 1).unwrap_or(today);
+                // The current year up to yesterday: nothing is generated after now.
+                let end = if year == today.year() {
+                    today - Duration::days(1)
+                } else {
+                    NaiveDate::from_ymd_opt(year + 1, 1, 1).unwrap_or(today)
+                };
+                let hazards = self.hazards / n + usize::from(i < self.hazards % n);
+                Span { from, days: (end - from).num_days().max(1), hazards }
+            })
+            .collect()
+    }
 }
 
 const COMMUNITIES: &[&str] = &[
@@ -142,12 +179,10 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let engine = conn.engine();
     let mut loader = load::Loader::prepare(&mut conn)?;
-    let start = tz
-        .from_local_datetime(&args.from.and_hms_opt(8, 0, 0).unwrap_or_default())
-        .single()
-        .map(|t| t.with_timezone(&Utc))
-        .ok_or("bad --from")?;
-    let t0 = Moment::new(start - Duration::days(30));
+    let today = local_date(crate::clock::Clock::now(&crate::clock::SystemClock), tz);
+    let spans = args.spans(today);
+    let first = spans.first().map_or(args.from, |s| s.from);
+    let t0 = Moment::new(morning(first, tz)? - Duration::days(30));
 
     // The people and places. The user the records name as their author is inactive and
     // has no password, so nobody logs in as it (and the first start still makes `admin`).
@@ -208,21 +243,28 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
             unit_no,
         });
     }
-    let campaigns: Vec<Campaign> =
-        [("百日攻坚", 0, 100), ("燃气安全专项整治", 60, 150), ("消防安全大排查", 180, 240), ("节前安全检查", 280, 300)]
-            .iter()
-            .map(|(name, a, b)| Campaign {
+    // Each stretch has its campaigns, on the same days of its year.
+    let mut campaigns: Vec<Campaign> = Vec::new();
+    for span in &spans {
+        for (name, a, b) in [
+            ("百日攻坚", 0, 100),
+            ("燃气安全专项整治", 60, 150),
+            ("消防安全大排查", 180, 240),
+            ("节前安全检查", 280, 300),
+        ] {
+            campaigns.push(Campaign {
                 id: g.id(t0),
-                name: name.to_string(),
-                starts_on: args.from + Duration::days(*a),
-                ends_on: args.from + Duration::days(*b),
+                name: if spans.len() > 1 { format!("{}年{name}", span.from.year()) } else { name.to_string() },
+                starts_on: span.from + Duration::days(a),
+                ends_on: span.from + Duration::days(b),
                 description: None,
                 version: 1,
                 created_at: t0,
                 updated_at: t0,
                 created_by: Some(user.id),
-            })
-            .collect();
+            });
+        }
+    }
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "people and places made");
     let t = std::time::Instant::now();
     loader.people_and_places(&mut conn, &user, &communities, &units, &campaigns)?;
@@ -234,11 +276,17 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
         indicatif::ProgressStyle::with_template("{elapsed_precise} [{bar:40}] {pos}/{len} hazards {per_sec}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let end = start + Duration::days(args.days);
     // Generating (here) and loading (the database) side by side, one core each: a thread
     // makes the batches, in the seed's order, and hands them over two at most ahead.
-    let world =
-        World { args, tz, start, end, user: user.id, communities: &communities, units: &units, campaigns: &campaigns };
+    let world = World {
+        args,
+        tz,
+        spans: &spans,
+        user: user.id,
+        communities: &communities,
+        units: &units,
+        campaigns: &campaigns,
+    };
     let t = std::time::Instant::now();
     let totals = std::thread::scope(|s| -> Result<load::Counts, String> {
         let (tx, rx) = std::sync::mpsc::sync_channel::<load::Ready>(2);
@@ -277,8 +325,7 @@ const BATCH_HAZARDS: usize = 100_000;
 struct World<'a> {
     args: &'a GenerateArgs,
     tz: Tz,
-    start: chrono::DateTime<Utc>,
-    end: chrono::DateTime<Utc>,
+    spans: &'a [Span],
     user: Id,
     communities: &'a [Community],
     units: &'a [Unit],
@@ -288,13 +335,43 @@ struct World<'a> {
 /// Makes the inspections, hazards and their histories, then the enforcement actions, and
 /// hands them to `emit` batch by batch (until it answers false: the loading stopped).
 fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl FnMut(load::Batch) -> bool) {
-    let World { args, tz, start, end, user, communities, units, campaigns } = *w;
-    let mut made = 0usize;
     let mut batch = load::Batch::default();
-    while made < args.hazards {
+    for span in w.spans {
+        let Ok(start) = morning(span.from, w.tz) else { continue };
+        if !produce_span(&mut g, w, *span, start, bar, &mut batch, &mut emit) {
+            return;
+        }
+    }
+    emit(batch);
+}
+
+/// The morning of a local date (08:00), when a generated stretch begins.
+fn morning(day: NaiveDate, tz: Tz) -> Result<chrono::DateTime<Utc>, String> {
+    tz.from_local_datetime(&day.and_hms_opt(8, 0, 0).unwrap_or_default())
+        .single()
+        .map(|t| t.with_timezone(&Utc))
+        .ok_or_else(|| format!("no 08:00 on {day} in {tz}"))
+}
+
+/// One stretch's inspections, hazards with their histories (up to the stretch's end) and
+/// enforcement actions, into `batch`, handed to `emit` when full. False when the loading
+/// stopped.
+fn produce_span(
+    g: &mut Gen,
+    w: &World,
+    span: Span,
+    start: chrono::DateTime<Utc>,
+    bar: &indicatif::ProgressBar,
+    batch: &mut load::Batch,
+    emit: &mut impl FnMut(load::Batch) -> bool,
+) -> bool {
+    let World { args, tz, user, communities, units, campaigns, .. } = *w;
+    let end = start + Duration::days(span.days);
+    let mut made = 0usize;
+    while made < span.hazards {
         // One inspection with 0–3 hazards (1.4 on average, as in a real year).
         let unit = &units[g.rng.random_range(0..units.len())];
-        let offset = g.rng.random_range(0..(args.days * 86_400 * 1000 / 1000).max(1));
+        let offset = g.rng.random_range(0..(span.days * 86_400).max(1));
         let inspected_at = Moment::new(start + Duration::seconds(offset));
         let recorded_at = Moment::new(inspected_at.0 + Duration::seconds(g.rng.random_range(30..3_600)));
         let campaign = campaigns
@@ -302,7 +379,7 @@ fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl F
             .find(|c| (c.starts_on..=c.ends_on).contains(&local_date(inspected_at, tz)) && g.chance(0.5))
             .map(|c| c.id);
         let leader_led = g.chance(0.04);
-        let n_hazards = g.pick(&[(0usize, 15), (1, 45), (2, 30), (3, 10)]).min(args.hazards - made);
+        let n_hazards = g.pick(&[(0usize, 15), (1, 45), (2, 30), (3, 10)]).min(span.hazards - made);
         let inspection_id = g.id(recorded_at);
         let found_on = local_date(inspected_at, tz);
         batch.inspections.push(InspectionRow {
@@ -323,31 +400,18 @@ fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl F
             created_by: Some(user),
         });
         for _ in 0..n_hazards {
-            hazard(
-                &mut g,
-                &mut batch,
-                args,
-                unit,
-                inspection_id,
-                campaign,
-                leader_led,
-                inspected_at,
-                recorded_at,
-                end,
-                user,
-                tz,
-            );
+            hazard(g, batch, args, unit, inspection_id, campaign, leader_led, inspected_at, recorded_at, end, user, tz);
         }
         made += n_hazards;
         bar.inc(n_hazards as u64);
-        if batch.hazards.len() >= BATCH_HAZARDS && !emit(std::mem::take(&mut batch)) {
-            return;
+        if batch.hazards.len() >= BATCH_HAZARDS && !emit(std::mem::take(batch)) {
+            return false;
         }
     }
     // Joint enforcement: about one action per hundred hazards.
-    let n_actions = (args.hazards / 94).max(1);
+    let n_actions = (span.hazards / 94).max(1);
     for _ in 0..n_actions {
-        let held_on = args.from + Duration::days(g.rng.random_range(0..args.days));
+        let held_on = span.from + Duration::days(g.rng.random_range(0..span.days));
         let at = Moment::new(
             tz.from_local_datetime(&held_on.and_hms_opt(18, 0, 0).unwrap_or_default())
                 .single()
@@ -395,7 +459,7 @@ fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl F
             });
         }
     }
-    emit(batch);
+    true
 }
 
 /// One hazard and its whole history: created; for deadline hazards, rectified and
@@ -532,4 +596,42 @@ fn hazard(
         version: 1,
         created_by: Some(user),
     });
+}
+
+#[cfg(test)]
+mod span_tests {
+    use super::*;
+    use clap::Parser;
+
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: GenerateArgs,
+    }
+
+    fn args(line: &[&str]) -> GenerateArgs {
+        Cli::parse_from(std::iter::once("generate").chain(line.iter().copied())).args
+    }
+
+    fn d(s: &str) -> NaiveDate {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn years_end_with_the_current_one_and_share_the_hazards() {
+        let spans = args(&["--hazards", "10000003", "--years", "10"]).spans(d("2026-11-27"));
+        assert_eq!(spans.len(), 10);
+        assert_eq!(spans[0].from, d("2017-01-01"));
+        assert_eq!(spans[0].days, 365);
+        assert_eq!(spans[3].days, 366, "2020 is a leap year");
+        assert_eq!(spans[9], Span { from: d("2026-01-01"), days: 329, hazards: 1_000_000 });
+        assert_eq!(spans.iter().map(|s| s.hazards).sum::<usize>(), 10_000_003);
+        assert_eq!(spans[0].hazards, 1_000_001);
+    }
+
+    #[test]
+    fn without_years_one_stretch_from_the_given_day() {
+        let spans = args(&["--hazards", "500", "--from", "2025-03-01", "--days", "30"]).spans(d("2026-11-27"));
+        assert_eq!(spans, vec![Span { from: d("2025-03-01"), days: 30, hazards: 500 }]);
+    }
 }

@@ -8,6 +8,8 @@ use serde_json::{json, Value};
 
 use safetrace::generate::{run, GenerateArgs};
 
+use chrono::Datelike;
+
 use crate::both_engines;
 use crate::support::*;
 
@@ -33,12 +35,17 @@ fn schema_objects(app: &TestApp) -> Vec<String> {
 }
 
 async fn generate(app: &TestApp, hazards: usize, seed: u64) -> String {
+    generate_years(app, hazards, seed, None).await
+}
+
+async fn generate_years(app: &TestApp, hazards: usize, seed: u64, years: Option<u32>) -> String {
     let args = GenerateArgs {
         hazards,
         seed,
         closure_rate: 0.75,
         from: "2026-01-01".parse().expect("date"),
         days: 320,
+        years,
         quiet: true,
     };
     let pool = app.state.pool.clone();
@@ -130,5 +137,28 @@ both_engines! {
         assert_eq!(r.body["active"], true);
         assert_eq!(login_status(&app, "generated-user-password").await, 401);
         assert_eq!(login_status(&app, "").await, 401);
+    }
+}
+
+both_engines! {
+    async fn years_spread_the_hazards_evenly_each_year_with_its_history(app) {
+        let summary = generate_years(&app, 3_000, 5, Some(3)).await;
+        // The years end with the real current one; ask as of the real now.
+        app.clock.set(chrono::Utc::now());
+        assert!(summary.contains("3000 hazards"), "{summary}");
+        let this_year = chrono::Utc::now().with_timezone(&chrono_tz::Asia::Shanghai).date_naive().year();
+        let mut found = Vec::new();
+        for year in this_year - 2..=this_year {
+            let r = app.get(&format!("/api/v1/reports/summary?from={year}-01-01&to={year}-12-31")).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            let totals = &r.body["totals"];
+            found.push(totals["hazards_found"].as_i64().unwrap_or(-1));
+            // Each year has its history: closures and open hazards, not only findings.
+            assert!(totals["hazards_closed"].as_i64().unwrap_or(0) > 0, "{year}: {totals}");
+            assert!(totals["hazards_open"].as_i64().unwrap_or(0) > 0, "{year}: {totals}");
+        }
+        assert_eq!(found, vec![1_000, 1_000, 1_000]);
+        let before = app.get(&format!("/api/v1/reports/summary?from={}-01-01&to={}-12-31", this_year - 3, this_year - 3)).await;
+        assert_eq!(before.body["totals"]["hazards_found"], 0);
     }
 }
