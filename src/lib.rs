@@ -19,6 +19,7 @@ pub mod health;
 pub mod http;
 pub mod inspections;
 pub mod openapi;
+pub mod ops;
 pub mod rectifications;
 pub mod reports;
 pub mod tls;
@@ -107,5 +108,6 @@ pub fn app(
         .configure(webapp::routes)
         .default_service(web::to(http::no_route))
         .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(tracing_actix_web::TracingLogger::<ops::request::RequestSpan>::new())
+        .wrap(actix_web::middleware::from_fn(ops::request::request_context))
 }

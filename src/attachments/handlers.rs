@@ -101,7 +101,10 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
         (result, _) => result?,
     };
     Ok(match outcome {
-        Outcome::Created => HttpResponse::Created().json(attachment),
+        Outcome::Created => {
+            state.metrics.upload_stored(size.unsigned_abs());
+            HttpResponse::Created().json(attachment)
+        }
         Outcome::Replayed => HttpResponse::Ok().json(attachment),
     })
 }
