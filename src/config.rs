@@ -28,6 +28,10 @@ pub enum Command {
     /// Manage users on the configured database.
     #[command(subcommand)]
     User(UserCommand),
+    /// Copy the database and its uploads while the service runs, or check such a copy.
+    Backup(crate::backup::BackupArgs),
+    /// Restore a backup into an empty data directory that no running service uses.
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]

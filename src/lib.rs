@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod backup;
 pub mod campaigns;
 pub mod cli;
 pub mod clock;

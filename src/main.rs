@@ -52,8 +52,24 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let settings = cli.settings;
+    // Before any connection: a backup must not migrate the database it copies, and a
+    // restore must find its data directory as it is.
+    match &cli.command {
+        Some(Command::Backup(args)) => return safetrace::backup::run_backup(&settings, args).map_err(Into::into),
+        Some(Command::Restore(args)) => return safetrace::backup::run_restore(&settings, args).map_err(Into::into),
+        _ => {}
+    }
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
+    // A service holds its data directory until the process ends, from before the
+    // migrations: `restore` and a second service refuse it meanwhile.
+    let _serving = match cli.command {
+        None | Some(Command::Serve) => Some(
+            safetrace::ops::lock::ServiceLock::acquire(&settings.data_dir)
+                .map_err(|e| format!("the data directory is in use by another safetrace: {e}"))?,
+        ),
+        _ => None,
+    };
     let url = settings.database_url();
     let pool = db::connect(&url, settings.pool_size)?;
     match cli.command.unwrap_or(Command::Serve) {
@@ -67,6 +83,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("{summary}");
             Ok(())
         }
+        Command::Backup(_) | Command::Restore(_) => Ok(()),
         Command::Serve => {
             bootstrap_admin(&settings, &pool)?;
             let swept = safetrace::attachments::storage::Storage::new(&settings.data_dir).sweep_unfinished()?;

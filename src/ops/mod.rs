@@ -1,5 +1,7 @@
-//! Running the service: request ids and access lines, metrics, and stopping on a signal.
+//! Running the service: request ids and access lines, metrics, data directory locks,
+//! and stopping on a signal.
 
+pub mod lock;
 pub mod metrics;
 pub mod request;
 

@@ -369,3 +369,23 @@ fn an_upload_past_the_shutdown_timeout_is_refused_without_a_trace() {
         an_upload_cut_off_by_the_shutdown_timeout_leaves_no_trace(engine);
     }
 }
+
+#[test]
+fn a_second_service_on_the_same_data_directory_is_refused() {
+    let dir = tempfile::tempdir().expect("temp dir");
+    let data_dir = dir.path().join("data");
+    let db = BinaryDb::new(Engine::Sqlite, &data_dir);
+    let service = Service::start(&db, &data_dir, 30);
+    let out = Command::new(env!("CARGO_BIN_EXE_safetrace"))
+        .env("DATABASE_URL", &db.url)
+        .env("SAFETRACE_DATA_DIR", &data_dir)
+        .env("SAFETRACE_BIND", format!("127.0.0.1:{}", free_port()))
+        .env("SAFETRACE_LOG", "error")
+        .output()
+        .expect("runs");
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("in use by another safetrace") && stderr.contains("pid"), "{stderr}");
+    service.terminate();
+    assert_eq!(service.wait(Duration::from_secs(30)), 0);
+}
