@@ -41,8 +41,13 @@ struct FileLock {
 impl FileLock {
     fn take(path: PathBuf, wait: bool) -> Result<FileLock, LockError> {
         let io_err = |source| LockError::Io { path: path.clone(), source };
-        let file =
-            OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path).map_err(io_err)?;
+        let file = match OpenOptions::new().read(true).write(true).create(true).truncate(false).open(&path) {
+            Ok(file) => file,
+            // A lock file another user made (root running a backup by hand): flock needs
+            // only a descriptor, not write access.
+            Err(e) if e.kind() == io::ErrorKind::PermissionDenied => File::open(&path).map_err(io_err)?,
+            Err(e) => return Err(io_err(e)),
+        };
         if let Err(e) = flock(&file, wait) {
             if e.kind() == io::ErrorKind::WouldBlock {
                 let holder = holder_of(&path).map(|pid| format!(" (pid {pid})")).unwrap_or_default();
@@ -97,7 +102,10 @@ impl ServiceLock {
             writeln!(f, "{}", std::process::id())?;
             f.sync_data()
         };
-        write_pid(&mut lock.file).map_err(|source| LockError::Io { path: lock.path.clone(), source })?;
+        // The pid is only for the message another process shows.
+        if let Err(e) = write_pid(&mut lock.file) {
+            tracing::debug!(path = %lock.path.display(), error = %e, "cannot write the pid into the lock file");
+        }
         Ok(ServiceLock(lock))
     }
 
