@@ -31,6 +31,10 @@ pub enum Command {
     /// Rebuild the report counters from the records and their events (the service does
     /// it by itself at start-up when they were built by another version or time zone).
     RebuildCounters,
+    /// Copy the database and its uploads while the service runs, or check such a copy.
+    Backup(crate::backup::BackupArgs),
+    /// Restore a backup into an empty data directory that no running service uses.
+    Restore(crate::backup::RestoreArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -151,6 +155,20 @@ pub struct Settings {
     /// TLS private key (PEM), for `SAFETRACE_TLS_CERT`.
     #[arg(long, env = "SAFETRACE_TLS_KEY", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
+
+    /// Address of the Prometheus metrics listener (`/metrics`), e.g. `127.0.0.1:9464`;
+    /// unset: no metrics listener. Never the public port.
+    #[arg(long, env = "SAFETRACE_METRICS_BIND")]
+    pub metrics_bind: Option<SocketAddr>,
+
+    /// How often the hazard gauges per community (open, overdue, major open) are
+    /// recomputed, in seconds.
+    #[arg(long, env = "SAFETRACE_METRICS_REFRESH_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub metrics_refresh_seconds: u64,
+
+    /// On SIGTERM or SIGINT, how long requests in flight may take to finish, in seconds.
+    #[arg(long, env = "SAFETRACE_SHUTDOWN_SECONDS", default_value_t = 30)]
+    pub shutdown_seconds: u64,
 }
 
 impl Settings {

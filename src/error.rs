@@ -28,6 +28,11 @@ pub struct Problem {
     /// For an illegal transition: the actions allowed from the current state.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub allowed_actions: Option<Vec<String>>,
+    /// `urn:safetrace:request:<id>`: the request's id, as in its `X-Request-Id` answer
+    /// header and in every log line of the request. Set on every problem the API answers.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(example = "urn:safetrace:request:0192f0c1d2e37a4b8c9d0e1f2a3b4c5d")]
+    pub instance: Option<String>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -122,6 +127,7 @@ impl ApiError {
             },
             current_state,
             allowed_actions,
+            instance: None,
         }
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod attachments;
 pub mod auth;
+pub mod backup;
 pub mod campaigns;
 pub mod cli;
 pub mod clock;
@@ -19,6 +20,7 @@ pub mod health;
 pub mod http;
 pub mod inspections;
 pub mod openapi;
+pub mod ops;
 pub mod rectifications;
 pub mod reports;
 pub mod tallies;
@@ -109,5 +111,6 @@ pub fn app(
         .configure(webapp::routes)
         .default_service(web::to(http::no_route))
         .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
-        .wrap(tracing_actix_web::TracingLogger::default())
+        .wrap(tracing_actix_web::TracingLogger::<ops::request::RequestSpan>::new())
+        .wrap(actix_web::middleware::from_fn(ops::request::request_context))
 }

@@ -52,8 +52,24 @@ fn main() -> std::process::ExitCode {
 
 fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     let settings = cli.settings;
+    // Before any connection: a backup must not migrate the database it copies, and a
+    // restore must find its data directory as it is.
+    match &cli.command {
+        Some(Command::Backup(args)) => return safetrace::backup::run_backup(&settings, args).map_err(Into::into),
+        Some(Command::Restore(args)) => return safetrace::backup::run_restore(&settings, args).map_err(Into::into),
+        _ => {}
+    }
     std::fs::create_dir_all(&settings.data_dir)
         .map_err(|e| format!("cannot create data directory {}: {e}", settings.data_dir.display()))?;
+    // A service holds its data directory until the process ends, from before the
+    // migrations: `restore` and a second service refuse it meanwhile.
+    let _serving = match cli.command {
+        None | Some(Command::Serve) => Some(
+            safetrace::ops::lock::ServiceLock::acquire(&settings.data_dir)
+                .map_err(|e| format!("the data directory is in use by another safetrace: {e}"))?,
+        ),
+        _ => None,
+    };
     let url = settings.database_url();
     let pool = db::connect(&url, settings.pool_size)?;
     match cli.command.unwrap_or(Command::Serve) {
@@ -81,6 +97,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             println!("{summary}");
             Ok(())
         }
+        Command::Backup(_) | Command::Restore(_) => Ok(()),
         Command::Serve => {
             bootstrap_admin(&settings, &pool)?;
             ensure_counters(&settings, &pool)?;
@@ -133,16 +150,64 @@ fn serve(settings: Settings, pool: db::DbPool) -> Result<(), Box<dyn std::error:
         (Some(cert), Some(key)) => Some(safetrace::tls::server_config(cert, key)?),
         _ => None,
     };
+    let engine = db::Engine::from_url(&settings.database_url())?;
+    state.metrics.build_info(engine);
+    let data_dir = settings.data_dir.clone();
     actix_web::rt::System::new().block_on(async move {
-        let server = HttpServer::new(move || app(state.clone()));
+        let stop = safetrace::ops::stop_on_signals()?;
+        let public_state = state.clone();
+        let server = HttpServer::new(move || app(public_state.clone()));
         let scheme = if tls.is_some() { "https" } else { "http" };
         let mut server = match tls {
             Some(config) => server.bind_rustls_0_23(bind, config)?,
             None => server.bind(bind)?,
         };
-        server = server.workers(workers).worker_max_blocking_threads(blocking_threads);
+        server = server
+            .workers(workers)
+            .worker_max_blocking_threads(blocking_threads)
+            .disable_signals()
+            .shutdown_timeout(settings.shutdown_seconds);
         tracing::info!(%bind, "safetrace listening on {scheme}://{bind}/");
-        server.run().await
+        let public = server.run();
+        let metrics = match settings.metrics_bind {
+            Some(addr) => {
+                let metrics_state = state.clone();
+                let server = HttpServer::new(move || safetrace::ops::metrics::app(metrics_state.clone()))
+                    .workers(1)
+                    .disable_signals()
+                    .shutdown_timeout(1)
+                    .bind(addr)?;
+                tracing::info!(%addr, "metrics on http://{addr}/metrics");
+                Some(server.run())
+            }
+            None => None,
+        };
+        // SIGTERM / SIGINT: the public server stops accepting and lets requests in flight
+        // finish (up to SAFETRACE_SHUTDOWN_SECONDS); the metrics listener stops after it.
+        // Through the handles, not each server's own signal, which would stop the whole
+        // runtime as soon as the first server is done.
+        let handles = (public.handle(), metrics.as_ref().map(|m| m.handle()));
+        actix_web::rt::spawn(async move {
+            safetrace::ops::stopped(stop).await;
+            handles.0.stop(true).await;
+            if let Some(metrics) = handles.1 {
+                metrics.stop(true).await;
+            }
+        });
+        safetrace::ops::metrics::spawn_refresh(
+            state.clone(),
+            std::time::Duration::from_secs(settings.metrics_refresh_seconds),
+        );
+        match metrics {
+            Some(metrics) => {
+                let (a, b) = futures_util::future::join(public, metrics).await;
+                a.and(b)
+            }
+            None => public.await,
+        }
     })?;
+    // A request cut off by the shutdown timeout may leave its upload's temporary file.
+    let swept = safetrace::attachments::storage::Storage::new(&data_dir).sweep_unfinished()?;
+    tracing::info!(swept, "stopped");
     Ok(())
 }

@@ -95,7 +95,11 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
     // Two identical uploads raced and the other one committed first.
     let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_));
     let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, &caller.scope, &actor));
-    Ok(idempotent::respond(idempotent::settle(inserted, client_id, lost_race, replay).await?))
+    let settled = idempotent::settle(inserted, client_id, lost_race, replay).await?;
+    if settled.0 == Stored::Created {
+        state.metrics.upload_stored(size.unsigned_abs());
+    }
+    Ok(idempotent::respond(settled))
 }
 
 /// An attachment's metadata.

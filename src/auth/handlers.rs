@@ -59,6 +59,7 @@ pub async fn login(state: State, body: JsonBody<Login>) -> ApiResult<web::Json<S
     let (failures, user) =
         state.db(move |conn| Ok((store::failures(conn, &name)?, user_store::find_by_username(conn, &name)?))).await?;
     if let Err(secs) = policy.check(failures.as_ref(), now) {
+        state.metrics.login_throttled();
         return Err(ApiError::RateLimited(secs));
     }
     // Verify on the blocking pool, outside any transaction: argon2 is slow on purpose.

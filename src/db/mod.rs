@@ -50,7 +50,7 @@ pub enum DbSetupError {
     UnknownScheme(String),
     #[error("cannot connect to the database: {0}")]
     Connect(#[from] diesel::ConnectionError),
-    #[error("cannot run migrations: {0}")]
+    #[error("a migration failed: {0}")]
     Migrate(String),
     #[error("cannot build the connection pool: {0}")]
     Pool(#[from] diesel::r2d2::PoolError),
@@ -105,21 +105,43 @@ pub fn connect(url: &str, pool_size: u32) -> Result<DbPool, DbSetupError> {
     Ok(pool)
 }
 
+/// Runs the pending migrations, each in its own transaction: one that fails is rolled
+/// back whole, so the database stays at the last migration that succeeded, and the error
+/// names the failed migration, the database's reason and where the database stands.
 fn run_migrations(engine: Engine, url: &str) -> Result<(), DbSetupError> {
-    let migrate = |e: Box<dyn std::error::Error + Send + Sync>| DbSetupError::Migrate(e.to_string());
     match engine {
         Engine::Postgresql => {
             let mut conn = PgConnection::establish(url)?;
-            conn.run_pending_migrations(PG_MIGRATIONS).map_err(migrate)?;
+            if let Err(e) = conn.run_pending_migrations(PG_MIGRATIONS) {
+                return Err(migration_failed(e, conn.applied_migrations()));
+            }
         }
         Engine::Sqlite => {
             let mut conn = SqliteConnection::establish(url)?;
             // WAL is a property of the file: switch it on once, before anyone else connects.
             conn.batch_execute("PRAGMA journal_mode = WAL; PRAGMA foreign_keys = ON;")?;
-            conn.run_pending_migrations(SQLITE_MIGRATIONS).map_err(migrate)?;
+            if let Err(e) = conn.run_pending_migrations(SQLITE_MIGRATIONS) {
+                return Err(migration_failed(e, conn.applied_migrations()));
+            }
         }
     }
     Ok(())
+}
+
+type MigrationResult<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+
+fn migration_failed(
+    err: Box<dyn std::error::Error + Send + Sync>,
+    applied: MigrationResult<Vec<diesel::migration::MigrationVersion<'static>>>,
+) -> DbSetupError {
+    let at = match applied {
+        Ok(versions) => match versions.iter().max() {
+            Some(last) => format!("the database stays at migration {last}, the last that succeeded"),
+            None => "the database has no migration applied".to_string(),
+        },
+        Err(e) => format!("the applied migrations cannot be read ({e})"),
+    };
+    DbSetupError::Migrate(format!("{err}; {at}"))
 }
 
 /// Marks a pooled connection broken, so that the pool closes it when it comes back

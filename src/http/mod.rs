@@ -25,6 +25,8 @@ pub struct AppState {
     pub report_builds: Arc<tokio::sync::Semaphore>,
     /// Permits to hash or verify a password: one per core.
     pub password_hashing: Arc<tokio::sync::Semaphore>,
+    /// This app's Prometheus metrics (served on `SAFETRACE_METRICS_BIND`).
+    pub metrics: crate::ops::metrics::Metrics,
 }
 
 impl AppState {
@@ -32,7 +34,8 @@ impl AppState {
         let report_builds = Arc::new(tokio::sync::Semaphore::new(config.report_concurrency.max(1)));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let password_hashing = Arc::new(tokio::sync::Semaphore::new(cores));
-        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing }
+        let metrics = crate::ops::metrics::Metrics::new();
+        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing, metrics }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
@@ -46,8 +49,15 @@ impl AppState {
         T: Send + 'static,
     {
         let pool = self.pool.clone();
+        let metrics = self.metrics.clone();
+        // The request's log span (its id) follows the work onto the blocking thread.
+        let span = tracing::Span::current();
         web::block(move || {
+            let _entered = span.enter();
+            let queued = pool.state().idle_connections == 0;
+            let asked = std::time::Instant::now();
             let mut conn = pool.get()?;
+            metrics.pool_checkout(asked.elapsed(), queued);
             let result = f(&mut conn);
             if matches!(result, Err(ApiError::Unavailable(_))) {
                 crate::db::discard(&mut conn);
@@ -67,7 +77,8 @@ impl AppState {
     {
         let _permit =
             self.password_hashing.acquire().await.map_err(|e| ApiError::internal("the hashing queue is closed", e))?;
-        Ok(web::block(f).await?)
+        let span = tracing::Span::current();
+        Ok(web::block(move || span.in_scope(f)).await?)
     }
 
     /// Like [`AppState::db`], inside one write transaction.

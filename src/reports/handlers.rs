@@ -102,8 +102,7 @@ async fn build_monthly(
         lang: q.lang.unwrap_or_default(),
         format,
     };
-    let _permit =
-        state.report_builds.acquire().await.map_err(|e| ApiError::internal("the report queue is closed", e))?;
+    let _permit = crate::ops::metrics::report_permit(state).await?;
     let storage = Storage::new(&state.config.data_dir);
     state
         .db(move |conn| {

@@ -25,7 +25,12 @@ pub enum Engine {
 /// Owns the test database and removes it afterwards.
 enum TestDb {
     Sqlite(#[allow(dead_code)] tempfile::TempDir),
-    Postgres { base_url: String, schema: String },
+    Postgres {
+        base_url: String,
+        schema: String,
+    },
+    /// A database the test owns itself (a restored copy, say).
+    Borrowed,
 }
 
 impl Drop for TestDb {
@@ -47,6 +52,8 @@ pub struct TestApp {
     pub clock: ManualClock,
     pub engine: Engine,
     pub state: AppState,
+    /// The `DATABASE_URL` of this app's database (for the binary's subcommands).
+    pub database_url: String,
     _db: TestDb,
     _data: DataDir,
 }
@@ -213,7 +220,9 @@ impl TestApp {
             actix_test::config().workers(2).client_request_timeout(Duration::from_secs(60)),
             move || app(server_state.clone()),
         );
-        let mut app = TestApp { server, clock, engine, state, token: String::new(), _db: guard, _data: data };
+        let database_url = url.to_string();
+        let mut app =
+            TestApp { server, clock, engine, state, database_url, token: String::new(), _db: guard, _data: data };
         if !bootstrap {
             return app;
         }
@@ -222,6 +231,14 @@ impl TestApp {
             .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some(ADMIN_PASSWORD.to_string()), now))
             .await
             .expect("bootstrap admin");
+        app.token = app.login("admin", ADMIN_PASSWORD).await;
+        app
+    }
+
+    /// An app on a database the test made itself (and removes), logged in as the admin
+    /// that database already has.
+    pub async fn attach(engine: Engine, url: &str, config: AppConfig) -> TestApp {
+        let mut app = Self::start_with(engine, url, TestDb::Borrowed, config, false).await;
         app.token = app.login("admin", ADMIN_PASSWORD).await;
         app
     }
