@@ -137,12 +137,9 @@ fn report(url: &str, month: &str, runs: usize) {
         // The same queries in the same snapshot, rows decoded and dropped: no JSON, no file.
         conn.read_snapshot(|conn| -> safetrace::error::ApiResult<()> {
             let state = as_of::StateAsOf::at(conn, f.as_of)?;
-            let counters = store::Method::Counters;
-            store::totals(conn, &f, counters)?;
-            store::totals(conn, &safetrace::reports::model::Filter { leader_led_only: true, ..f.clone() }, counters)?;
+            let groups = [GroupBy::Community, GroupBy::Category];
+            store::figures(conn, &f, &groups, store::Method::Counters, labels::Lang::Zh)?;
             store::enforcement(conn, &f)?;
-            store::rows(conn, &f, GroupBy::Community, counters, labels::Lang::Zh)?;
-            store::rows(conn, &f, GroupBy::Category, counters, labels::Lang::Zh)?;
             lines::hazards(conn, &f, state, lines::HazardList::Overdue, |_| Ok(()))?;
             lines::hazards(conn, &f, state, lines::HazardList::Major, |_| Ok(()))?;
             lines::enforcement(conn, &f, |_| Ok(()))?;

@@ -366,8 +366,51 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::SqlUuid;
 
-    hazard_tallies (grain, found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
-        grain -> Integer,
+    hazard_tallies_months (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
+        found_bucket -> Date,
+        at_bucket -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        category -> Text,
+        level -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        found -> BigInt,
+        closed -> BigInt,
+        voided -> BigInt,
+        open -> BigInt,
+        pending -> BigInt,
+        overdue -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    hazard_tallies_days (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
+        found_bucket -> Date,
+        at_bucket -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        category -> Text,
+        level -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        found -> BigInt,
+        closed -> BigInt,
+        voided -> BigInt,
+        open -> BigInt,
+        pending -> BigInt,
+        overdue -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    hazard_tallies_edges (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
         found_bucket -> Date,
         at_bucket -> Date,
         community_id -> SqlUuid,

@@ -50,21 +50,16 @@ pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQue
     let summary = state
         .db(move |conn| {
             conn.read_snapshot(|conn| {
-                let method = Method::Counters;
-                let totals = store::totals(conn, &filter, method)?;
-                let leader = store::totals(conn, &Filter { leader_led_only: true, ..filter.clone() }, method)?;
+                let groups: Vec<_> = group.into_iter().collect();
+                let figures = store::figures(conn, &filter, &groups, Method::Counters, Lang::Zh)?;
                 let enforcement = store::enforcement(conn, &filter)?;
-                let rows = match group {
-                    Some(g) => store::rows(conn, &filter, g, method, Lang::Zh)?,
-                    None => Vec::new(),
-                };
                 Ok(Summary {
                     period: Period { from: filter.from, to: filter.to, as_of: filter.as_of },
-                    totals,
-                    leader_led: leader,
+                    totals: figures.totals,
+                    leader_led: figures.leader_led,
                     enforcement,
                     group_by: group,
-                    rows,
+                    rows: figures.rows.into_iter().next().unwrap_or_default(),
                 })
             })
         })

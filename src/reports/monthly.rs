@@ -43,15 +43,16 @@ fn io_error(e: std::io::Error) -> ApiError {
 /// The figures: totals, leader-led totals, enforcement totals, by community, by category.
 fn head(conn: &mut DbConn, r: &Request) -> ApiResult<MonthlyHead> {
     let f = &r.filter;
-    let counters = Method::Counters;
+    let figures = store::figures(conn, f, &[GroupBy::Community, GroupBy::Category], Method::Counters, r.lang)?;
+    let mut rows = figures.rows.into_iter();
     Ok(MonthlyHead {
         month: r.month.clone(),
         period: Period { from: f.from, to: f.to, as_of: f.as_of },
-        totals: store::totals(conn, f, counters)?,
-        leader_led_totals: store::totals(conn, &Filter { leader_led_only: true, ..f.clone() }, counters)?,
+        totals: figures.totals,
+        leader_led_totals: figures.leader_led,
         enforcement_totals: store::enforcement(conn, f)?,
-        by_community: store::rows(conn, f, GroupBy::Community, counters, r.lang)?,
-        by_category: store::rows(conn, f, GroupBy::Category, counters, r.lang)?,
+        by_community: rows.next().unwrap_or_default(),
+        by_category: rows.next().unwrap_or_default(),
     })
 }
 

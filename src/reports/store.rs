@@ -191,52 +191,6 @@ fn tally_group(group: Option<GroupBy>) -> Option<read::Group> {
     })
 }
 
-fn hazard_counts(
-    conn: &mut DbConn,
-    f: &Filter,
-    group: Option<GroupBy>,
-    method: Method,
-) -> ApiResult<Vec<HazardCounts>> {
-    let Method::Replay(state) = method else {
-        let q = tally_query(f, f.tz);
-        let sums = read::hazard_sums(conn, &q, tally_group(group))?;
-        let units: HashMap<read::GroupKey, read::Distinct> =
-            read::distinct_units(conn, &q, Source::Hazard, tally_group(group))?.into_iter().collect();
-        return Ok(sums
-            .into_iter()
-            .map(|(k, s)| HazardCounts {
-                units: units.get(&k).map_or(0, |d| d.units),
-                key_id: k.id,
-                key_text: k.text,
-                found: s.tally.found,
-                closed: s.tally.closed,
-                voided: s.tally.voided,
-                open: s.tally.open,
-                pending: s.tally.pending,
-                overdue: s.tally.overdue,
-                major_open: s.major_open,
-            })
-            .collect());
-    };
-    hazard_counts_replayed(conn, f, group, state)
-}
-
-fn inspection_counts(
-    conn: &mut DbConn,
-    f: &Filter,
-    group: Option<GroupBy>,
-    method: Method,
-) -> ApiResult<Vec<InspectionCounts>> {
-    if let Method::Replay(_) = method {
-        return inspection_counts_replayed(conn, f, group);
-    }
-    let q = tally_query(f, f.tz);
-    Ok(read::distinct_units(conn, &q, Source::Inspection, tally_group(group))?
-        .into_iter()
-        .map(|(k, d)| InspectionCounts { key_id: k.id, key_text: k.text, inspections: d.rows, units: d.units })
-        .collect())
-}
-
 fn counters_of(h: Option<&HazardCounts>, i: Option<&InspectionCounts>, with_inspections: bool) -> Counters {
     let mut c = Counters::default();
     if let Some(h) = h {
@@ -256,10 +210,165 @@ fn counters_of(h: Option<&HazardCounts>, i: Option<&InspectionCounts>, with_insp
     c.finish()
 }
 
-/// Totals: one row of counters for everything the filter selects.
-pub fn totals(conn: &mut DbConn, f: &Filter, method: Method) -> ApiResult<Counters> {
-    let h = hazard_counts(conn, f, None, method)?;
-    let i = inspection_counts(conn, f, None, method)?;
+/// A report's figures: totals, the leader-led block, and the rows of each grouping asked.
+#[derive(Debug, Clone)]
+pub struct Figures {
+    pub totals: Counters,
+    pub leader_led: Counters,
+    pub rows: Vec<Vec<Row>>,
+}
+
+/// The figures of a report, from the counters or replayed.
+pub fn figures(conn: &mut DbConn, f: &Filter, groups: &[GroupBy], method: Method, lang: Lang) -> ApiResult<Figures> {
+    match method {
+        Method::Replay(state) => {
+            let leader = Filter { leader_led_only: true, ..f.clone() };
+            let mut rows = Vec::with_capacity(groups.len());
+            for g in groups {
+                rows.push(rows_replayed(conn, f, *g, state, lang)?);
+            }
+            let totals = totals_replayed(conn, f, state)?;
+            Ok(Figures { totals, leader_led: totals_replayed(conn, &leader, state)?, rows })
+        }
+        Method::Counters => counted(conn, f, groups, lang),
+    }
+}
+
+/// Category and level group hazards only: inspections have neither.
+fn hazard_group(g: GroupBy) -> bool {
+    matches!(g, GroupBy::Category | GroupBy::Level)
+}
+
+/// From the counters: the hazard sums and unit sets of each group, leader-led or not,
+/// read once per grouping, give its rows, and the first grouping's give the totals and the
+/// leader-led block too.
+fn counted(conn: &mut DbConn, f: &Filter, groups: &[GroupBy], lang: Lang) -> ApiResult<Figures> {
+    let q = tally_query(f, f.tz);
+    let mut totals: Option<[(read::Sums, read::Units, Option<read::Units>); 2]> = None;
+    let mut visits_all: Option<(read::Units, read::Units)> = None;
+    let mut rows = Vec::with_capacity(groups.len());
+    let asked: Vec<Option<GroupBy>> =
+        if groups.is_empty() { vec![None] } else { groups.iter().copied().map(Some).collect() };
+    for g in asked {
+        let sums = read::hazard_sums(conn, &q, tally_group(g))?;
+        let units = read::units(conn, &q, Source::Hazard, tally_group(g))?;
+        let by_visits = g.filter(|g| !hazard_group(*g));
+        let visits = if by_visits.is_none() && visits_all.is_some() {
+            Vec::new()
+        } else {
+            read::units(conn, &q, Source::Inspection, tally_group(by_visits))?
+        };
+        if visits_all.is_none() {
+            visits_all = Some(split_units(&visits));
+        }
+        if totals.is_none() {
+            let (s_all, s_led) = split_sums(&sums);
+            let (u_all, u_led) = split_units(&units);
+            totals = Some([(s_all, u_all, None), (s_led, u_led, None)]);
+        }
+        if let Some(g) = g {
+            let h = merged_sums(&sums, &units);
+            let i = if hazard_group(g) { Vec::new() } else { merged_visits(&visits) };
+            rows.push(rows_of(conn, g, h, i, lang)?);
+        }
+    }
+    let [(s_all, u_all, _), (s_led, u_led, _)] = totals.unwrap_or_default();
+    let (v_all, v_led) = visits_all.unwrap_or_default();
+    Ok(Figures {
+        totals: counters_from(&s_all, &u_all, &v_all),
+        leader_led: counters_from(&s_led, &u_led, &v_led),
+        rows,
+    })
+}
+
+/// (everything, the leader-led part) of per-group sums.
+fn split_sums(sums: &[(read::GroupKey, bool, read::Sums)]) -> (read::Sums, read::Sums) {
+    let (mut all, mut leader) = (read::Sums::default(), read::Sums::default());
+    for (_, led, s) in sums {
+        all.add(s);
+        if *led {
+            leader.add(s);
+        }
+    }
+    (all, leader)
+}
+
+/// (everything, the leader-led part) of per-group unit sets.
+fn split_units(units: &[(read::GroupKey, bool, read::Units)]) -> (read::Units, read::Units) {
+    let (mut all, mut leader) = (read::Units::default(), read::Units::default());
+    for (_, led, u) in units {
+        all.merge(u);
+        if *led {
+            leader.merge(u);
+        }
+    }
+    (all, leader)
+}
+
+fn counters_from(s: &read::Sums, units: &read::Units, visits: &read::Units) -> Counters {
+    Counters {
+        hazards_found: s.tally.found,
+        hazards_closed: s.tally.closed,
+        hazards_voided: s.tally.voided,
+        hazards_open: s.tally.open,
+        hazards_pending_verification: s.tally.pending,
+        hazards_overdue: s.tally.overdue,
+        major_open: s.major_open,
+        units_with_hazards: units.distinct(),
+        inspections: Some(visits.rows),
+        units_inspected: Some(visits.distinct()),
+        ..Counters::default()
+    }
+    .finish()
+}
+
+/// Per group, leader-led or not merged: the hazard counters with their distinct units.
+fn merged_sums(
+    sums: &[(read::GroupKey, bool, read::Sums)],
+    units: &[(read::GroupKey, bool, read::Units)],
+) -> Vec<HazardCounts> {
+    let mut by_key: HashMap<read::GroupKey, (read::Sums, read::Units)> = HashMap::new();
+    for (k, _, s) in sums {
+        by_key.entry(k.clone()).or_default().0.add(s);
+    }
+    for (k, _, u) in units {
+        if let Some(entry) = by_key.get_mut(k) {
+            entry.1.merge(u);
+        }
+    }
+    by_key
+        .into_iter()
+        .map(|(k, (s, u))| HazardCounts {
+            key_id: k.id,
+            key_text: k.text,
+            found: s.tally.found,
+            closed: s.tally.closed,
+            voided: s.tally.voided,
+            open: s.tally.open,
+            pending: s.tally.pending,
+            overdue: s.tally.overdue,
+            major_open: s.major_open,
+            units: u.distinct(),
+        })
+        .collect()
+}
+
+/// Per group, leader-led or not merged: inspections and distinct units inspected.
+fn merged_visits(visits: &[(read::GroupKey, bool, read::Units)]) -> Vec<InspectionCounts> {
+    let mut by_key: HashMap<read::GroupKey, read::Units> = HashMap::new();
+    for (k, _, u) in visits {
+        by_key.entry(k.clone()).or_default().merge(u);
+    }
+    by_key
+        .into_iter()
+        .map(|(k, u)| InspectionCounts { key_id: k.id, key_text: k.text, inspections: u.rows, units: u.distinct() })
+        .collect()
+}
+
+/// Totals replayed: one row of counters for everything the filter selects.
+fn totals_replayed(conn: &mut DbConn, f: &Filter, state: StateAsOf) -> ApiResult<Counters> {
+    let h = hazard_counts_replayed(conn, f, None, state)?;
+    let i = inspection_counts_replayed(conn, f, None)?;
     Ok(counters_of(h.first(), i.first(), true))
 }
 
@@ -268,11 +377,21 @@ fn key_string(key_id: Option<Id>, key_text: &Option<String>) -> Option<String> {
     key_id.map(|id| id.to_string()).or_else(|| key_text.clone())
 }
 
+/// Rows replayed per group.
+fn rows_replayed(conn: &mut DbConn, f: &Filter, group: GroupBy, state: StateAsOf, lang: Lang) -> ApiResult<Vec<Row>> {
+    let h = hazard_counts_replayed(conn, f, Some(group), state)?;
+    let i = if hazard_group(group) { Vec::new() } else { inspection_counts_replayed(conn, f, Some(group))? };
+    rows_of(conn, group, h, i, lang)
+}
+
 /// Rows of counters per group, labelled, in a stable order.
-pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, method: Method, lang: Lang) -> ApiResult<Vec<Row>> {
-    let hazard_groups = matches!(group, GroupBy::Category | GroupBy::Level);
-    let h = hazard_counts(conn, f, Some(group), method)?;
-    let i = if hazard_groups { Vec::new() } else { inspection_counts(conn, f, Some(group), method)? };
+fn rows_of(
+    conn: &mut DbConn,
+    group: GroupBy,
+    h: Vec<HazardCounts>,
+    i: Vec<InspectionCounts>,
+    lang: Lang,
+) -> ApiResult<Vec<Row>> {
     let mut keys: BTreeMap<Option<String>, (Option<Id>, Option<String>)> = BTreeMap::new();
     for r in &h {
         keys.insert(key_string(r.key_id, &r.key_text), (r.key_id, r.key_text.clone()));
@@ -289,7 +408,7 @@ pub fn rows(conn: &mut DbConn, f: &Filter, group: GroupBy, method: Method, lang:
             let ic = i.iter().find(|r| r.key_id == key_id && r.key_text == key_text);
             let label = label_of(group, key_id, key_text.as_deref(), &names, lang);
             let order = order_of(group, key_text.as_deref(), &label);
-            (order, Row { key, label, counters: counters_of(hc, ic, !hazard_groups) })
+            (order, Row { key, label, counters: counters_of(hc, ic, !hazard_group(group)) })
         })
         .collect();
     rows.sort_by(|a, b| a.0.cmp(&b.0));

@@ -53,6 +53,15 @@ pub enum Grain {
 impl Grain {
     pub const ALL: [Grain; 3] = [Grain::Months, Grain::Days, Grain::Edges];
 
+    /// The table that keeps this rollup.
+    pub fn table(self) -> &'static str {
+        match self {
+            Grain::Months => "hazard_tallies_months",
+            Grain::Days => "hazard_tallies_days",
+            Grain::Edges => "hazard_tallies_edges",
+        }
+    }
+
     /// (found bucket, change bucket) of a change at local date `at_day` of a hazard found on
     /// `found_on`.
     pub fn buckets(self, found_on: NaiveDate, at_day: NaiveDate) -> (NaiveDate, NaiveDate) {

@@ -9,7 +9,7 @@ use std::collections::HashMap;
 use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary, Date, Nullable, Text};
+use diesel::sql_types::{BigInt, Binary, Bool, Date, Nullable, Text};
 use roaring::RoaringBitmap;
 
 use super::model::{month_of, next_month, Grain, Source, NO_CAMPAIGN};
@@ -67,11 +67,11 @@ pub struct Sums {
     pub major_open: i64,
 }
 
-/// Distinct units and the rows (inspections or hazards) of a group.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Distinct {
-    pub units: i64,
-    pub rows: i64,
+impl Sums {
+    pub fn add(&mut self, other: &Sums) {
+        self.tally.add(&other.tally);
+        self.major_open += other.major_open;
+    }
 }
 
 /// A period split into whole months (first and last month, by their first days) and the
@@ -171,6 +171,8 @@ struct SumRow {
     key_id: Option<Id>,
     #[diesel(sql_type = Nullable<Text>)]
     key_text: Option<String>,
+    #[diesel(sql_type = Bool)]
+    leader_led: bool,
     #[diesel(sql_type = BigInt)]
     found: i64,
     #[diesel(sql_type = BigInt)]
@@ -191,8 +193,8 @@ fn group_key(id: Option<Id>, text: Option<String>) -> GroupKey {
     GroupKey { id: id.filter(|i| *i != NO_CAMPAIGN), text }
 }
 
-/// The hazard counters per group, as of the query's moment.
-pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiResult<Vec<(GroupKey, Sums)>> {
+/// The hazard counters per group and leader-led or not, as of the query's moment.
+pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiResult<Vec<(GroupKey, bool, Sums)>> {
     let period = split(q.from, q.to);
     let until = Until::new(q.as_of, q.tz);
     let mut sql = Sql::new(conn.engine());
@@ -200,8 +202,8 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
     let sums: Vec<String> =
         Tally::COLUMNS.iter().map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}")).collect();
     sql.push(&format!(
-        "SELECT key_id, key_text, {}, CAST(COALESCE(SUM(CASE WHEN level = 'major' THEN open + pending ELSE 0 END), 0) \
-         AS BIGINT) AS major_open FROM (",
+        "SELECT key_id, key_text, leader_led, {}, CAST(COALESCE(SUM(CASE WHEN level = 'major' THEN open + pending \
+         ELSE 0 END), 0) AS BIGINT) AS major_open FROM (",
         sums.join(", ")
     ));
     let mut parts = 0;
@@ -212,34 +214,31 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
         parts += 1;
         let (key_id, key_text) = key_exprs(sql, group, found, "campaign_key");
         sql.push(&format!(
-            "SELECT {key_id} AS key_id, {key_text} AS key_text, level, {measures} FROM {table} WHERE 1 = 1"
+            "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, level, {measures} FROM {table} WHERE 1 = 1"
         ));
     };
     if let Some((first, last)) = period.months {
-        // Whole months found, whole months of change before the moment's month.
-        part(&mut sql, "hazard_tallies", "found_bucket");
-        sql.push(" AND grain = ").bind(Bind::Int(Grain::Months as i32));
+        // Whole months found, whole months of change before the moment's month …
+        part(&mut sql, Grain::Months.table(), "found_bucket");
         between(&mut sql, "found_bucket", first, last);
         sql.push(" AND at_bucket < ").bind(Bind::Date(until.month));
         push_filters(&mut sql, q, true, "campaign_key");
         // … the days of the moment's month before its day …
-        part(&mut sql, "hazard_tallies", "found_bucket");
-        sql.push(" AND grain = ").bind(Bind::Int(Grain::Days as i32));
-        between(&mut sql, "found_bucket", first, last);
+        part(&mut sql, Grain::Days.table(), "found_bucket");
         sql.push(" AND at_bucket >= ").bind(Bind::Date(until.month));
         sql.push(" AND at_bucket < ").bind(Bind::Date(until.day));
+        between(&mut sql, "found_bucket", first, last);
         push_filters(&mut sql, q, true, "campaign_key");
         // … and its day up to the moment.
         part(&mut sql, "hazard_tally_changes", "found_on");
-        between(&mut sql, "found_on", first, next_month(last) - Duration::days(1));
         sql.push(" AND at >= ").bind(Bind::Moment(until.day_start));
         sql.push(" AND at <= ").bind(Bind::Moment(until.at));
+        between(&mut sql, "found_on", first, next_month(last) - Duration::days(1));
         push_filters(&mut sql, q, true, "campaign_key");
     }
     for (from, to) in &period.edges {
         // Edge days found, whole months of change before the moment's month …
-        part(&mut sql, "hazard_tallies", "found_bucket");
-        sql.push(" AND grain = ").bind(Bind::Int(Grain::Edges as i32));
+        part(&mut sql, Grain::Edges.table(), "found_bucket");
         between(&mut sql, "found_bucket", *from, *to);
         sql.push(" AND at_bucket < ").bind(Bind::Date(until.month));
         push_filters(&mut sql, q, true, "campaign_key");
@@ -250,14 +249,14 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
         sql.push(" AND at <= ").bind(Bind::Moment(until.at));
         push_filters(&mut sql, q, true, "campaign_key");
     }
-    sql.push(") t GROUP BY key_id, key_text");
+    sql.push(") t GROUP BY key_id, key_text, leader_led");
     let rows: Vec<SumRow> = sql.build().load(conn)?;
     Ok(rows
         .into_iter()
         .filter(|r| r.found != 0 || r.closed != 0 || r.voided != 0 || r.open != 0 || r.pending != 0)
         .map(|r| {
             let tally = Tally::from_values(&[r.found, r.closed, r.voided, r.open, r.pending, r.overdue]);
-            (group_key(r.key_id, r.key_text), Sums { tally, major_open: r.major_open })
+            (group_key(r.key_id, r.key_text), r.leader_led, Sums { tally, major_open: r.major_open })
         })
         .collect())
 }
@@ -268,6 +267,8 @@ struct CellRow {
     key_id: Option<Id>,
     #[diesel(sql_type = Nullable<Text>)]
     key_text: Option<String>,
+    #[diesel(sql_type = Bool)]
+    leader_led: bool,
     #[diesel(sql_type = Date)]
     recorded_month: NaiveDate,
     #[diesel(sql_type = Binary)]
@@ -284,38 +285,52 @@ struct UnitRow {
     key_id: Option<Id>,
     #[diesel(sql_type = Nullable<Text>)]
     key_text: Option<String>,
+    #[diesel(sql_type = Bool)]
+    leader_led: bool,
     #[diesel(sql_type = BigInt)]
     unit_no: i64,
 }
 
-#[derive(Default)]
-struct Acc {
-    units: RoaringBitmap,
-    rows: i64,
+/// The units (as a set) and the rows (inspections or hazards) of a group.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Units {
+    pub units: RoaringBitmap,
+    pub rows: i64,
+}
+
+impl Units {
+    pub fn merge(&mut self, other: &Units) {
+        self.units |= &other.units;
+        self.rows += other.rows;
+    }
+
+    pub fn distinct(&self) -> i64 {
+        i64::try_from(self.units.len()).unwrap_or(i64::MAX)
+    }
 }
 
 fn unit_no(no: i64) -> ApiResult<u32> {
     u32::try_from(no).map_err(|e| ApiError::internal("a unit number out of range", e))
 }
 
-/// Distinct units (and rows) per group: units inspected (`Source::Inspection`: by the date
-/// inspected, no category) or units with hazards found (`Source::Hazard`).
-pub fn distinct_units(
+/// The units per group and leader-led or not: units inspected (`Source::Inspection`: by
+/// the date inspected, no category) or units with hazards found (`Source::Hazard`).
+pub fn units(
     conn: &mut DbConn,
     q: &Query,
     source: Source,
     group: Option<Group>,
-) -> ApiResult<Vec<(GroupKey, Distinct)>> {
+) -> ApiResult<Vec<(GroupKey, bool, Units)>> {
     let period = split(q.from, q.to);
     let until = Until::new(q.as_of, q.tz);
     let hazards = source == Source::Hazard;
-    let mut acc: HashMap<GroupKey, Acc> = HashMap::new();
+    let mut acc: HashMap<(GroupKey, bool), Units> = HashMap::new();
     if let Some((first, last)) = period.months {
         let mut sql = Sql::new(conn.engine());
         let (key_id, key_text) = key_exprs(&sql, group, "found_month", "campaign_key");
         sql.push(&format!(
-            "SELECT {key_id} AS key_id, {key_text} AS key_text, recorded_month, units, row_count, last_recorded_at \
-             FROM unit_presence WHERE source = "
+            "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, recorded_month, units, row_count, \
+             last_recorded_at FROM unit_presence WHERE source = "
         ));
         sql.bind(Bind::Text(source.as_str().into()));
         between(&mut sql, "found_month", first, last);
@@ -326,7 +341,7 @@ pub fn distinct_units(
         // was recorded after it; otherwise that month is read from the records.
         let partial = cells.iter().any(|c| c.recorded_month == until.month && c.last_recorded_at > until.at);
         for c in cells.into_iter().filter(|c| !(partial && c.recorded_month == until.month)) {
-            let a = acc.entry(group_key(c.key_id, c.key_text)).or_default();
+            let a = acc.entry((group_key(c.key_id, c.key_text), c.leader_led)).or_default();
             a.units |= bitmap_of(&c.units)?;
             a.rows += c.row_count;
         }
@@ -338,11 +353,7 @@ pub fn distinct_units(
     for (from, to) in &period.edges {
         records(conn, q, source, group, (*from, *to), None, until.at, &mut acc)?;
     }
-    Ok(acc
-        .into_iter()
-        .filter(|(_, a)| a.rows > 0)
-        .map(|(k, a)| (k, Distinct { units: i64::try_from(a.units.len()).unwrap_or(i64::MAX), rows: a.rows }))
-        .collect())
+    Ok(acc.into_iter().filter(|(_, a)| a.rows > 0).map(|((k, l), a)| (k, l, a)).collect())
 }
 
 /// Adds the inspections (or hazards) found in `days`, recorded from `recorded_from` (if
@@ -356,7 +367,7 @@ fn records(
     days: (NaiveDate, NaiveDate),
     recorded_from: Option<Moment>,
     until: Moment,
-    acc: &mut HashMap<GroupKey, Acc>,
+    acc: &mut HashMap<(GroupKey, bool), Units>,
 ) -> ApiResult<()> {
     let (table, found) = match source {
         Source::Inspection => ("inspections", "inspected_on"),
@@ -365,8 +376,8 @@ fn records(
     let mut sql = Sql::new(conn.engine());
     let (key_id, key_text) = key_exprs(&sql, group, found, "campaign_id");
     sql.push(&format!(
-        "SELECT {key_id} AS key_id, {key_text} AS key_text, (SELECT u.unit_no FROM units u WHERE u.id = r.unit_id) \
-         AS unit_no FROM {table} r WHERE 1 = 1"
+        "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, (SELECT u.unit_no FROM units u \
+         WHERE u.id = r.unit_id) AS unit_no FROM {table} r WHERE 1 = 1"
     ));
     between(&mut sql, found, days.0, days.1);
     if let Some(t) = recorded_from {
@@ -376,7 +387,7 @@ fn records(
     push_filters(&mut sql, q, source == Source::Hazard, "campaign_id");
     let rows: Vec<UnitRow> = sql.build().load(conn)?;
     for r in rows {
-        let a = acc.entry(group_key(r.key_id, r.key_text)).or_default();
+        let a = acc.entry((group_key(r.key_id, r.key_text), r.leader_led)).or_default();
         a.units.insert(unit_no(r.unit_no)?);
         a.rows += 1;
     }

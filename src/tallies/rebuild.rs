@@ -65,7 +65,8 @@ pub fn ensure(conn: &mut DbConn, tz: Tz) -> ApiResult<Option<Rebuilt>> {
 /// in one transaction.
 pub fn rebuild(conn: &mut DbConn, tz: Tz) -> ApiResult<Rebuilt> {
     conn.write(|conn| {
-        for table in ["hazard_tallies", "hazard_tally_changes", "unit_presence"] {
+        let tables = Grain::ALL.map(Grain::table);
+        for table in tables.iter().chain(&["hazard_tally_changes", "unit_presence"]) {
             diesel::sql_query(format!("DELETE FROM {table}")).execute(conn)?;
         }
         let mut done = Rebuilt::default();
@@ -170,10 +171,10 @@ fn roll_up(conn: &mut DbConn) -> ApiResult<()> {
         };
         let dims = "community_id, unit_kind, category, level, campaign_key, leader_led";
         let text = format!(
-            "INSERT INTO hazard_tallies (grain, found_bucket, at_bucket, {dims}, {measures}) \
-             SELECT {g}, {found}, {at}, {dims}, {sums} FROM hazard_tally_changes \
+            "INSERT INTO {table} (found_bucket, at_bucket, {dims}, {measures}) \
+             SELECT {found}, {at}, {dims}, {sums} FROM hazard_tally_changes \
              GROUP BY {found}, {at}, {dims} HAVING {any}",
-            g = grain as i32,
+            table = grain.table(),
             sums = sums.join(", "),
             any = any.join(" OR "),
         );

@@ -20,9 +20,8 @@ use crate::error::{ApiError, ApiResult};
 /// Rows per multi-row statement: well under both engines' limits on bound values.
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// The key columns of `hazard_tallies`, in [`RollupKey`]'s order.
-const ROLLUP_KEY: &str =
-    "grain, found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led";
+/// The key columns of the `hazard_tallies_*` rollups.
+const ROLLUP_KEY: &str = "found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led";
 
 /// The key columns of `unit_presence`, in [`CellKey`]'s order.
 const CELL_KEY: &str =
@@ -100,35 +99,37 @@ pub fn insert_changes(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()>
     Ok(())
 }
 
-/// Adds sums to the rollup rows (creating them as needed), in key order.
+/// Adds sums to the rollup rows (creating them as needed), table by table in key order.
 pub fn add_to_rollups(conn: &mut DbConn, sums: &BTreeMap<RollupKey, Tally>) -> ApiResult<()> {
-    let rows: Vec<(&RollupKey, &Tally)> = sums.iter().filter(|(_, t)| !t.is_zero()).collect();
     let measures = Tally::COLUMNS.join(", ");
-    let additions: Vec<String> =
-        Tally::COLUMNS.iter().map(|c| format!("{c} = hazard_tallies.{c} + excluded.{c}")).collect();
-    for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-        let mut sql = Sql::new(engine(conn));
-        sql.push(&format!("INSERT INTO hazard_tallies ({ROLLUP_KEY}, {measures}) VALUES "));
-        for (i, (k, t)) in chunk.iter().enumerate() {
-            if i > 0 {
-                sql.push(", ");
+    for grain in Grain::ALL {
+        let table = grain.table();
+        let rows: Vec<(&RollupKey, &Tally)> = sums.iter().filter(|(k, t)| k.grain == grain && !t.is_zero()).collect();
+        let additions: Vec<String> =
+            Tally::COLUMNS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
+        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+            let mut sql = Sql::new(engine(conn));
+            sql.push(&format!("INSERT INTO {table} ({ROLLUP_KEY}, {measures}) VALUES "));
+            for (i, (k, t)) in chunk.iter().enumerate() {
+                if i > 0 {
+                    sql.push(", ");
+                }
+                let mut values = vec![
+                    Bind::Date(k.found_bucket),
+                    Bind::Date(k.at_bucket),
+                    Bind::Id(k.community_id),
+                    Bind::Text(k.unit_kind.as_str().into()),
+                    Bind::Text(k.category.as_str().into()),
+                    Bind::Text(k.level.as_str().into()),
+                    Bind::Id(k.campaign_key),
+                    Bind::Bool(k.leader_led),
+                ];
+                values.extend(tally_binds(t));
+                push_tuple(&mut sql, values);
             }
-            let mut values = vec![
-                Bind::Int(k.grain as i32),
-                Bind::Date(k.found_bucket),
-                Bind::Date(k.at_bucket),
-                Bind::Id(k.community_id),
-                Bind::Text(k.unit_kind.as_str().into()),
-                Bind::Text(k.category.as_str().into()),
-                Bind::Text(k.level.as_str().into()),
-                Bind::Id(k.campaign_key),
-                Bind::Bool(k.leader_led),
-            ];
-            values.extend(tally_binds(t));
-            push_tuple(&mut sql, values);
+            sql.push(&format!(" ON CONFLICT ({ROLLUP_KEY}) DO UPDATE SET {}", additions.join(", ")));
+            sql.build().execute(conn)?;
         }
-        sql.push(&format!(" ON CONFLICT ({ROLLUP_KEY}) DO UPDATE SET {}", additions.join(", ")));
-        sql.build().execute(conn)?;
     }
     Ok(())
 }

@@ -321,35 +321,24 @@ async fn compare(app: &TestApp, f: Filter, context: String) {
         .state
         .db(move |conn| {
             let replay = Method::replay(conn, f.as_of)?;
-            let leader = Filter { leader_led_only: true, ..f.clone() };
-            let mut pairs = vec![
-                ("totals".to_string(), store::totals(conn, &f, Method::Counters)?, store::totals(conn, &f, replay)?),
-                (
-                    "leader_led".to_string(),
-                    store::totals(conn, &leader, Method::Counters)?,
-                    store::totals(conn, &leader, replay)?,
-                ),
-            ]
-            .into_iter()
-            .map(|(n, a, b)| {
-                (n, serde_json::to_value(a).unwrap_or_default(), serde_json::to_value(b).unwrap_or_default())
-            })
-            .collect::<Vec<_>>();
-            for g in [
+            let groups = [
                 GroupBy::Community,
                 GroupBy::Category,
                 GroupBy::Level,
                 GroupBy::Campaign,
                 GroupBy::UnitKind,
                 GroupBy::Month,
-            ] {
-                let fast = store::rows(conn, &f, g, Method::Counters, Lang::Zh)?;
-                let slow = store::rows(conn, &f, g, replay, Lang::Zh)?;
-                pairs.push((
-                    format!("{g:?}"),
-                    serde_json::to_value(fast).unwrap_or_default(),
-                    serde_json::to_value(slow).unwrap_or_default(),
-                ));
+            ];
+            let mut pairs = Vec::new();
+            // Asked alone (the summary's way), then all together (the monthly report's).
+            let mut asked: Vec<Vec<GroupBy>> = groups.iter().map(|g| vec![*g]).collect();
+            asked.push(Vec::new());
+            asked.push(groups.to_vec());
+            for gs in asked {
+                let fast = store::figures(conn, &f, &gs, Method::Counters, Lang::Zh)?;
+                let slow = store::figures(conn, &f, &gs, replay, Lang::Zh)?;
+                let json = |x: &store::Figures| json!({"totals": x.totals, "leader_led": x.leader_led, "rows": x.rows});
+                pairs.push((format!("{gs:?}"), json(&fast), json(&slow)));
             }
             Ok((f, pairs))
         })
@@ -366,25 +355,39 @@ async fn counter_tables(app: &TestApp) -> Vec<String> {
     app.state
         .db(|conn| {
             use diesel::prelude::*;
-            use safetrace::db::schema::{hazard_tallies as t, unit_presence as p};
-            type Key = (i32, NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
+            use safetrace::db::schema::{
+                hazard_tallies_days, hazard_tallies_edges, hazard_tallies_months, unit_presence as p,
+            };
+            type Key = (NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
             type Sums = (i64, i64, i64, i64, i64, i64);
-            let tallies: Vec<(Key, Sums)> = t::table
-                .select((
-                    (
-                        t::grain,
-                        t::found_bucket,
-                        t::at_bucket,
-                        t::community_id,
-                        t::unit_kind,
-                        t::category,
-                        t::level,
-                        t::campaign_key,
-                        t::leader_led,
-                    ),
-                    (t::found, t::closed, t::voided, t::open, t::pending, t::overdue),
-                ))
-                .load(conn)?;
+            let mut out: Vec<String> = Vec::new();
+            macro_rules! rollup {
+                ($t:ident) => {{
+                    let rows: Vec<(Key, Sums)> = $t::table
+                        .select((
+                            (
+                                $t::found_bucket,
+                                $t::at_bucket,
+                                $t::community_id,
+                                $t::unit_kind,
+                                $t::category,
+                                $t::level,
+                                $t::campaign_key,
+                                $t::leader_led,
+                            ),
+                            ($t::found, $t::closed, $t::voided, $t::open, $t::pending, $t::overdue),
+                        ))
+                        .load(conn)?;
+                    out.extend(
+                        rows.into_iter()
+                            .filter(|r| r.1 != (0, 0, 0, 0, 0, 0))
+                            .map(|r| format!("{} {r:?}", stringify!($t))),
+                    );
+                }};
+            }
+            rollup!(hazard_tallies_months);
+            rollup!(hazard_tallies_days);
+            rollup!(hazard_tallies_edges);
             type CellKey = (String, NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
             type Cell = (Vec<u8>, i64, Moment);
             let cells: Vec<(CellKey, Cell)> = p::table
@@ -403,8 +406,6 @@ async fn counter_tables(app: &TestApp) -> Vec<String> {
                     (p::units, p::row_count, p::last_recorded_at),
                 ))
                 .load(conn)?;
-            let mut out: Vec<String> =
-                tallies.into_iter().filter(|r| r.1 != (0, 0, 0, 0, 0, 0)).map(|r| format!("{r:?}")).collect();
             out.extend(cells.into_iter().filter(|c| c.1 .1 > 0).map(|c| format!("{c:?}")));
             out.sort();
             Ok(out)

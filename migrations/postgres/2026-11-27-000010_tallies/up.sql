@@ -35,12 +35,12 @@ CREATE TABLE hazard_tally_changes (
 CREATE INDEX hazard_tally_changes_at_idx ON hazard_tally_changes (at);
 CREATE INDEX hazard_tally_changes_found_idx ON hazard_tally_changes (found_on, at);
 
--- The same deltas summed per group at three grains (found month x change month, found
--- month x change day, found day x change month): a summary reads whole months from the
--- first, the days of its last month from the second, the days at a period's edges from
--- the third, and the hours of its last day from the changes themselves.
-CREATE TABLE hazard_tallies (
-    grain integer NOT NULL,
+-- The same deltas summed per group at three grains, each keyed in the order its reads
+-- range over: found month x change month (the bulk of any period), change day x found
+-- month (the days of the last month before a report's moment), found day x change month
+-- (the days at a period's edges that are not whole months). The hours of a report's last
+-- day are read from the changes themselves.
+CREATE TABLE hazard_tallies_months (
     found_bucket date NOT NULL,
     at_bucket date NOT NULL,
     community_id uuid NOT NULL,
@@ -55,7 +55,41 @@ CREATE TABLE hazard_tallies (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     overdue bigint NOT NULL,
-    PRIMARY KEY (grain, found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+);
+CREATE TABLE hazard_tallies_days (
+    found_bucket date NOT NULL,
+    at_bucket date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    found bigint NOT NULL,
+    closed bigint NOT NULL,
+    voided bigint NOT NULL,
+    open bigint NOT NULL,
+    pending bigint NOT NULL,
+    overdue bigint NOT NULL,
+    PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+);
+CREATE TABLE hazard_tallies_edges (
+    found_bucket date NOT NULL,
+    at_bucket date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    found bigint NOT NULL,
+    closed bigint NOT NULL,
+    voided bigint NOT NULL,
+    open bigint NOT NULL,
+    pending bigint NOT NULL,
+    overdue bigint NOT NULL,
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 );
 
 -- Which units were inspected (source 'inspection') or had hazards found ('hazard'), per
