@@ -432,10 +432,11 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::{SqlUuid, SqlMoment};
 
-    unit_presence (source, found_month, recorded_month, community_id, unit_kind, category, level, campaign_key, leader_led) {
+    unit_presence (source, grain, recorded_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
         source -> Text,
-        found_month -> Date,
-        recorded_month -> Date,
+        grain -> Integer,
+        recorded_bucket -> Date,
+        found_bucket -> Date,
         community_id -> SqlUuid,
         unit_kind -> Text,
         category -> Text,

@@ -21,7 +21,7 @@ use crate::domain::Moment;
 use crate::domain::{HazardSource, HazardStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
-use crate::tallies::model::{ChangeRow, Presence, Source};
+use crate::tallies::model::{ChangeRow, Counted, Presence};
 use crate::tallies::store as tally_store;
 
 /// Every reference of new hazards that the database must check, into `p`: photos the
@@ -130,13 +130,11 @@ pub fn create_batch(
     let present: Vec<Presence> = rows
         .iter()
         .map(|row| Presence {
-            source: Source::Hazard,
+            counted: Counted::Hazard { category: row.category, level: row.level },
             found_on: row.found_on,
             recorded_at: row.recorded_at,
             community_id: row.community_id,
             unit_kind: row.unit_kind,
-            category: Some(row.category),
-            level: Some(row.level),
             campaign_id: row.campaign_id,
             leader_led: row.leader_led,
             unit_no: origin.unit_no,

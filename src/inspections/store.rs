@@ -19,7 +19,7 @@ use crate::hazards::model::{Hazard, Origin};
 use crate::hazards::store as hazard_store;
 use crate::http::idempotent::{self, Stored};
 use crate::http::page::PageRequest;
-use crate::tallies::model::{Presence, Source};
+use crate::tallies::model::{Counted, Presence};
 use crate::tallies::store as tally_store;
 use crate::units::model::Unit;
 use crate::units::store as unit_store;
@@ -102,13 +102,11 @@ pub fn submit(
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
     let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor, tz)?;
     let visit = Presence {
-        source: Source::Inspection,
+        counted: Counted::Inspection,
         found_on,
         recorded_at: now,
         community_id: unit.community_id,
         unit_kind: unit.kind,
-        category: None,
-        level: None,
         campaign_id: req.campaign_id,
         leader_led: req.leader_led,
         unit_no: unit.unit_no,

@@ -16,7 +16,6 @@ use crate::domain::labels::{self, Lang};
 use crate::domain::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
-use crate::tallies::model::Source;
 use crate::tallies::read;
 
 /// The group key as SQL: (uuid key, text key) expressions for the hazards (`hz`) or the
@@ -251,12 +250,12 @@ fn counted(conn: &mut DbConn, f: &Filter, groups: &[GroupBy], lang: Lang) -> Api
         if groups.is_empty() { vec![None] } else { groups.iter().copied().map(Some).collect() };
     for g in asked {
         let sums = read::hazard_sums(conn, &q, tally_group(g))?;
-        let units = read::units(conn, &q, Source::Hazard, tally_group(g))?;
+        let units = read::units(conn, &q, read::Counting::Hazards, tally_group(g))?;
         let by_visits = g.filter(|g| !hazard_group(*g));
         let visits = if by_visits.is_none() && visits_all.is_some() {
             Vec::new()
         } else {
-            read::units(conn, &q, Source::Inspection, tally_group(by_visits))?
+            read::units(conn, &q, read::Counting::Inspections, tally_group(by_visits))?
         };
         if visits_all.is_none() {
             visits_all = Some(split_units(&visits));

@@ -7,3 +7,4 @@ pub mod model;
 pub mod read;
 pub mod rebuild;
 pub mod store;
+pub mod unit_set;

@@ -119,11 +119,15 @@ impl ChangeRow {
     }
 }
 
-/// What a set of distinct units counts: units inspected, or units with hazards found.
+/// What a set of distinct units counts.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Source {
+    /// Units inspected, by the date inspected.
     Inspection,
+    /// Units with hazards found, by the date found, without category or level.
     Hazard,
+    /// The same with each hazard's category and level: for reports that filter or group by them.
+    HazardCategory,
 }
 
 impl Source {
@@ -131,17 +135,32 @@ impl Source {
         match self {
             Source::Inspection => "inspection",
             Source::Hazard => "hazard",
+            Source::HazardCategory => "hazard_category",
         }
+    }
+
+    pub fn parse(text: &str) -> Option<Source> {
+        [Source::Inspection, Source::Hazard, Source::HazardCategory].into_iter().find(|s| s.as_str() == text)
     }
 }
 
-/// One cell of `unit_presence`: a month found (or inspected), a month recorded, a group.
-/// Inspections have no category or level (stored as empty text).
+/// The grains of `unit_presence`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum PresenceGrain {
+    /// Month recorded × month found.
+    Months = 0,
+    /// Day recorded × month found.
+    Days = 1,
+}
+
+/// One cell of `unit_presence`. Inspections, and the coarse hazard sets, have no
+/// category or level (stored as empty text).
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct CellKey {
     pub source: Source,
-    pub found_month: NaiveDate,
-    pub recorded_month: NaiveDate,
+    pub grain: PresenceGrain,
+    pub recorded_bucket: NaiveDate,
+    pub found_bucket: NaiveDate,
     pub community_id: Id,
     pub unit_kind: UnitKind,
     pub category: String,
@@ -150,36 +169,58 @@ pub struct CellKey {
     pub leader_led: bool,
 }
 
+/// What a record adds to the sets of distinct units: an inspection, or a hazard.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counted {
+    Inspection,
+    Hazard { category: HazardCategory, level: HazardLevel },
+}
+
 /// One inspection, or one hazard, as the sets of distinct units count it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Presence {
-    pub source: Source,
+    pub counted: Counted,
     /// `inspected_on` or `found_on`.
     pub found_on: NaiveDate,
     pub recorded_at: Moment,
     pub community_id: Id,
     pub unit_kind: UnitKind,
-    /// Hazards only.
-    pub category: Option<HazardCategory>,
-    pub level: Option<HazardLevel>,
     pub campaign_id: Option<Id>,
     pub leader_led: bool,
     pub unit_no: i64,
 }
 
 impl Presence {
-    pub fn cell(&self, tz: Tz) -> CellKey {
-        CellKey {
-            source: self.source,
-            found_month: month_of(self.found_on),
-            recorded_month: month_of(local_date(self.recorded_at, tz)),
-            community_id: self.community_id,
-            unit_kind: self.unit_kind,
-            category: self.category.map(|c| c.as_str().to_string()).unwrap_or_default(),
-            level: self.level.map(|l| l.as_str().to_string()).unwrap_or_default(),
-            campaign_key: campaign_key(self.campaign_id),
-            leader_led: self.leader_led,
+    /// Every cell the record counts in.
+    pub fn cells(&self, tz: Tz) -> Vec<CellKey> {
+        let recorded_on = local_date(self.recorded_at, tz);
+        let sources: Vec<(Source, String, String)> = match self.counted {
+            Counted::Inspection => vec![(Source::Inspection, String::new(), String::new())],
+            Counted::Hazard { category, level } => vec![
+                (Source::Hazard, String::new(), String::new()),
+                (Source::HazardCategory, category.as_str().to_string(), level.as_str().to_string()),
+            ],
+        };
+        let mut out = Vec::with_capacity(sources.len() * 2);
+        for (source, category, level) in sources {
+            for (grain, recorded_bucket) in
+                [(PresenceGrain::Months, month_of(recorded_on)), (PresenceGrain::Days, recorded_on)]
+            {
+                out.push(CellKey {
+                    source,
+                    grain,
+                    recorded_bucket,
+                    found_bucket: month_of(self.found_on),
+                    community_id: self.community_id,
+                    unit_kind: self.unit_kind,
+                    category: category.clone(),
+                    level: level.clone(),
+                    campaign_key: campaign_key(self.campaign_id),
+                    leader_led: self.leader_led,
+                });
+            }
         }
+        out
     }
 }
 

@@ -10,10 +10,9 @@ use chrono::{Duration, NaiveDate};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel::sql_types::{BigInt, Binary, Bool, Date, Nullable, Text};
-use roaring::RoaringBitmap;
 
-use super::model::{month_of, next_month, Grain, Source, NO_CAMPAIGN};
-use super::store::bitmap_of;
+use super::model::{month_of, next_month, Grain, PresenceGrain, Source, NO_CAMPAIGN};
+use super::unit_set::Bits;
 use crate::db::sql::{Bind, Sql};
 use crate::db::types::{SqlMoment, SqlUuid};
 use crate::db::DbConn;
@@ -270,7 +269,7 @@ struct CellRow {
     #[diesel(sql_type = Bool)]
     leader_led: bool,
     #[diesel(sql_type = Date)]
-    recorded_month: NaiveDate,
+    recorded_bucket: NaiveDate,
     #[diesel(sql_type = Binary)]
     units: Vec<u8>,
     #[diesel(sql_type = BigInt)]
@@ -292,15 +291,15 @@ struct UnitRow {
 }
 
 /// The units (as a set) and the rows (inspections or hazards) of a group.
-#[derive(Debug, Clone, Default, PartialEq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct Units {
-    pub units: RoaringBitmap,
+    pub units: Bits,
     pub rows: i64,
 }
 
 impl Units {
     pub fn merge(&mut self, other: &Units) {
-        self.units |= &other.units;
+        self.units.union(&other.units);
         self.rows += other.rows;
     }
 
@@ -313,47 +312,92 @@ fn unit_no(no: i64) -> ApiResult<u32> {
     u32::try_from(no).map_err(|e| ApiError::internal("a unit number out of range", e))
 }
 
-/// The units per group and leader-led or not: units inspected (`Source::Inspection`: by
-/// the date inspected, no category) or units with hazards found (`Source::Hazard`).
+/// What a report counts distinct units of.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Counting {
+    /// Units inspected (by the date inspected; inspections have no category).
+    Inspections,
+    /// Units with hazards found.
+    Hazards,
+}
+
+type Acc = HashMap<(GroupKey, bool), Units>;
+
+/// The units per group and leader-led or not.
 pub fn units(
     conn: &mut DbConn,
     q: &Query,
-    source: Source,
+    counting: Counting,
     group: Option<Group>,
 ) -> ApiResult<Vec<(GroupKey, bool, Units)>> {
+    let source = match counting {
+        Counting::Inspections => Source::Inspection,
+        Counting::Hazards if q.category.is_some() || matches!(group, Some(Group::Category | Group::Level)) => {
+            Source::HazardCategory
+        }
+        Counting::Hazards => Source::Hazard,
+    };
     let period = split(q.from, q.to);
     let until = Until::new(q.as_of, q.tz);
-    let hazards = source == Source::Hazard;
-    let mut acc: HashMap<(GroupKey, bool), Units> = HashMap::new();
+    let mut acc: Acc = HashMap::new();
     if let Some((first, last)) = period.months {
-        let mut sql = Sql::new(conn.engine());
-        let (key_id, key_text) = key_exprs(&sql, group, "found_month", "campaign_key");
-        sql.push(&format!(
-            "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, recorded_month, units, row_count, \
-             last_recorded_at FROM unit_presence WHERE source = "
-        ));
-        sql.bind(Bind::Text(source.as_str().into()));
-        between(&mut sql, "found_month", first, last);
-        sql.push(" AND recorded_month <= ").bind(Bind::Date(until.month));
-        push_filters(&mut sql, q, hazards, "campaign_key");
-        let cells: Vec<CellRow> = sql.build().load(conn)?;
-        // The cells recorded in the moment's month hold it whole only if nothing in them
-        // was recorded after it; otherwise that month is read from the records.
-        let partial = cells.iter().any(|c| c.recorded_month == until.month && c.last_recorded_at > until.at);
-        for c in cells.into_iter().filter(|c| !(partial && c.recorded_month == until.month)) {
-            let a = acc.entry((group_key(c.key_id, c.key_text), c.leader_led)).or_default();
-            a.units |= bitmap_of(&c.units)?;
-            a.rows += c.row_count;
-        }
+        let last_day = next_month(last) - Duration::days(1);
+        // Whole months recorded; the moment's month too when nothing in it came later.
+        let cells = read_cells(conn, q, source, group, PresenceGrain::Months, (first, last), (None, until.month))?;
+        let partial = cells.iter().any(|c| c.recorded_bucket == until.month && c.last_recorded_at > until.at);
+        add_cells(&mut acc, cells.into_iter().filter(|c| !(partial && c.recorded_bucket == until.month)))?;
         if partial {
-            let last_day = next_month(last) - Duration::days(1);
-            records(conn, q, source, group, (first, last_day), Some(until.month_start), until.at, &mut acc)?;
+            // The days of the moment's month, its own day too when nothing in it came later.
+            let range = (Some(until.month), until.day);
+            let days = read_cells(conn, q, source, group, PresenceGrain::Days, (first, last), range)?;
+            let partial = days.iter().any(|c| c.recorded_bucket == until.day && c.last_recorded_at > until.at);
+            add_cells(&mut acc, days.into_iter().filter(|c| !(partial && c.recorded_bucket == until.day)))?;
+            if partial {
+                records(conn, q, source, group, (first, last_day), Some(until.day_start), until.at, &mut acc)?;
+            }
         }
     }
     for (from, to) in &period.edges {
         records(conn, q, source, group, (*from, *to), None, until.at, &mut acc)?;
     }
     Ok(acc.into_iter().filter(|(_, a)| a.rows > 0).map(|((k, l), a)| (k, l, a)).collect())
+}
+
+/// The cells of a source and grain found in whole months `found` and recorded in
+/// `recorded` (from, if given, to, both included).
+fn read_cells(
+    conn: &mut DbConn,
+    q: &Query,
+    source: Source,
+    group: Option<Group>,
+    grain: PresenceGrain,
+    found: (NaiveDate, NaiveDate),
+    recorded: (Option<NaiveDate>, NaiveDate),
+) -> ApiResult<Vec<CellRow>> {
+    let mut sql = Sql::new(conn.engine());
+    let (key_id, key_text) = key_exprs(&sql, group, "found_bucket", "campaign_key");
+    sql.push(&format!(
+        "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, recorded_bucket, units, row_count, \
+         last_recorded_at FROM unit_presence WHERE source = "
+    ));
+    sql.bind(Bind::Text(source.as_str().into()));
+    sql.push(" AND grain = ").bind(Bind::Int(grain as i32));
+    if let Some(from) = recorded.0 {
+        sql.push(" AND recorded_bucket >= ").bind(Bind::Date(from));
+    }
+    sql.push(" AND recorded_bucket <= ").bind(Bind::Date(recorded.1));
+    between(&mut sql, "found_bucket", found.0, found.1);
+    push_filters(&mut sql, q, source == Source::HazardCategory, "campaign_key");
+    Ok(sql.build().load(conn)?)
+}
+
+fn add_cells(acc: &mut Acc, cells: impl Iterator<Item = CellRow>) -> ApiResult<()> {
+    for c in cells {
+        let a = acc.entry((group_key(c.key_id, c.key_text), c.leader_led)).or_default();
+        a.units.add_stored(&c.units)?;
+        a.rows += c.row_count;
+    }
+    Ok(())
 }
 
 /// Adds the inspections (or hazards) found in `days`, recorded from `recorded_from` (if
@@ -367,24 +411,25 @@ fn records(
     days: (NaiveDate, NaiveDate),
     recorded_from: Option<Moment>,
     until: Moment,
-    acc: &mut HashMap<(GroupKey, bool), Units>,
+    acc: &mut Acc,
 ) -> ApiResult<()> {
-    let (table, found) = match source {
-        Source::Inspection => ("inspections", "inspected_on"),
-        Source::Hazard => ("hazards", "found_on"),
+    let (table, found, extra) = match source {
+        Source::Inspection => ("inspections", "inspected_on", ""),
+        Source::Hazard | Source::HazardCategory => ("hazards", "found_on", ", r.category, r.level"),
     };
     let mut sql = Sql::new(conn.engine());
     let (key_id, key_text) = key_exprs(&sql, group, found, "campaign_id");
     sql.push(&format!(
-        "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, (SELECT u.unit_no FROM units u \
-         WHERE u.id = r.unit_id) AS unit_no FROM {table} r WHERE 1 = 1"
+        "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, unit_no FROM (SELECT r.{found}, \
+         r.recorded_at, r.community_id, r.unit_kind, r.campaign_id, r.leader_led{extra}, u.unit_no FROM {table} r \
+         JOIN units u ON u.id = r.unit_id) x WHERE 1 = 1"
     ));
     between(&mut sql, found, days.0, days.1);
     if let Some(t) = recorded_from {
         sql.push(" AND recorded_at >= ").bind(Bind::Moment(t));
     }
     sql.push(" AND recorded_at <= ").bind(Bind::Moment(until));
-    push_filters(&mut sql, q, source == Source::Hazard, "campaign_id");
+    push_filters(&mut sql, q, source != Source::Inspection, "campaign_id");
     let rows: Vec<UnitRow> = sql.build().load(conn)?;
     for r in rows {
         let a = acc.entry((group_key(r.key_id, r.key_text), r.leader_led)).or_default();

@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Nullable, Text};
 
-use super::model::{CellKey, ChangeRow, Dims, Grain, Presence, Source};
+use super::model::{CellKey, ChangeRow, Counted, Dims, Grain, Presence};
 use super::store::{self, Cell};
 use crate::db::schema::meta;
 use crate::db::sql::{Bind, Sql};
@@ -207,13 +207,17 @@ struct PresenceRow {
     unit_no: i64,
 }
 
+/// Cells gathered before they are merged into the stored ones.
+const CELLS_PER_ROUND: usize = 50_000;
+
 /// The sets of distinct units, from every inspection and hazard.
 fn presence(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()> {
     let mut cells: BTreeMap<CellKey, Cell> = BTreeMap::new();
-    for source in [Source::Inspection, Source::Hazard] {
-        let (table, found, category, level) = match source {
-            Source::Inspection => ("inspections", "inspected_on", "CAST(NULL AS TEXT)", "CAST(NULL AS TEXT)"),
-            Source::Hazard => ("hazards", "found_on", "r.category", "r.level"),
+    for inspections in [true, false] {
+        let (table, found, category, level) = if inspections {
+            ("inspections", "inspected_on", "CAST(NULL AS TEXT)", "CAST(NULL AS TEXT)")
+        } else {
+            ("hazards", "found_on", "r.category", "r.level")
         };
         let mut after: Option<Id> = None;
         loop {
@@ -230,24 +234,29 @@ fn presence(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()> {
             let Some(last) = rows.last() else { break };
             after = Some(last.id);
             for r in &rows {
+                let counted = match (r.category, r.level) {
+                    (Some(category), Some(level)) => Counted::Hazard { category, level },
+                    _ => Counted::Inspection,
+                };
                 let p = Presence {
-                    source,
+                    counted,
                     found_on: r.found_on,
                     recorded_at: r.recorded_at,
                     community_id: r.community_id,
                     unit_kind: r.unit_kind,
-                    category: r.category,
-                    level: r.level,
                     campaign_id: r.campaign_id,
                     leader_led: r.leader_led,
                     unit_no: r.unit_no,
                 };
-                let mut one = Cell::default();
-                one.add(p.unit_no, p.recorded_at)?;
-                cells.entry(p.cell(tz)).or_default().merge(&one);
+                for key in p.cells(tz) {
+                    cells.entry(key).or_default().add(p.unit_no, p.recorded_at)?;
+                }
             }
-            if source == Source::Inspection {
+            if inspections {
                 done.inspections += rows.len() as u64;
+            }
+            if cells.len() > CELLS_PER_ROUND {
+                store::add_to_cells(conn, std::mem::take(&mut cells))?;
             }
         }
     }

@@ -6,10 +6,10 @@ use std::collections::BTreeMap;
 
 use chrono::NaiveDate;
 use diesel::prelude::*;
-use diesel::sql_types::{BigInt, Binary, Bool, Date, Text};
-use roaring::RoaringBitmap;
+use diesel::sql_types::{BigInt, Binary, Bool, Date, Integer, Text};
 
-use super::model::{campaign_key, CellKey, ChangeRow, Dims, Grain, Presence, RollupKey, Source};
+use super::model::{campaign_key, CellKey, ChangeRow, Dims, Grain, Presence, PresenceGrain, RollupKey, Source};
+use super::unit_set;
 use crate::db::sql::{Bind, Sql};
 use crate::db::types::{SqlMoment, SqlUuid};
 use crate::db::{DbConn, Engine};
@@ -25,7 +25,7 @@ const ROLLUP_KEY: &str = "found_bucket, at_bucket, community_id, unit_kind, cate
 
 /// The key columns of `unit_presence`, in [`CellKey`]'s order.
 const CELL_KEY: &str =
-    "source, found_month, recorded_month, community_id, unit_kind, category, level, campaign_key, leader_led";
+    "source, grain, recorded_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led";
 
 fn engine(conn: &DbConn) -> Engine {
     match conn {
@@ -134,10 +134,10 @@ pub fn add_to_rollups(conn: &mut DbConn, sums: &BTreeMap<RollupKey, Tally>) -> A
     Ok(())
 }
 
-/// A cell of distinct units, as stored.
+/// What is added to one cell of distinct units.
 #[derive(Debug, Clone, Default)]
 pub struct Cell {
-    pub units: RoaringBitmap,
+    pub units: Vec<u32>,
     pub row_count: i64,
     pub last_recorded_at: Option<Moment>,
 }
@@ -145,34 +145,19 @@ pub struct Cell {
 impl Cell {
     pub fn add(&mut self, unit_no: i64, recorded_at: Moment) -> ApiResult<()> {
         let no = u32::try_from(unit_no).map_err(|e| ApiError::internal("a unit number out of range", e))?;
-        self.units.insert(no);
+        self.units.push(no);
         self.row_count += 1;
         self.last_recorded_at = self.last_recorded_at.max(Some(recorded_at));
         Ok(())
     }
-
-    pub fn merge(&mut self, other: &Cell) {
-        self.units |= &other.units;
-        self.row_count += other.row_count;
-        self.last_recorded_at = self.last_recorded_at.max(other.last_recorded_at);
-    }
-}
-
-pub fn bitmap_bytes(units: &RoaringBitmap) -> ApiResult<Vec<u8>> {
-    let mut out = Vec::with_capacity(units.serialized_size());
-    units.serialize_into(&mut out).map_err(|e| ApiError::internal("cannot encode a unit set", e))?;
-    Ok(out)
-}
-
-pub fn bitmap_of(bytes: &[u8]) -> ApiResult<RoaringBitmap> {
-    RoaringBitmap::deserialize_from(bytes).map_err(|e| ApiError::internal("a stored unit set is damaged", e))
 }
 
 fn cell_key_binds(k: &CellKey) -> Vec<Bind> {
     vec![
         Bind::Text(k.source.as_str().into()),
-        Bind::Date(k.found_month),
-        Bind::Date(k.recorded_month),
+        Bind::Int(k.grain as i32),
+        Bind::Date(k.recorded_bucket),
+        Bind::Date(k.found_bucket),
         Bind::Id(k.community_id),
         Bind::Text(k.unit_kind.as_str().into()),
         Bind::Text(k.category.clone()),
@@ -186,10 +171,12 @@ fn cell_key_binds(k: &CellKey) -> Vec<Bind> {
 struct StoredCell {
     #[diesel(sql_type = Text)]
     source: String,
+    #[diesel(sql_type = Integer)]
+    grain: i32,
     #[diesel(sql_type = Date)]
-    found_month: NaiveDate,
+    recorded_bucket: NaiveDate,
     #[diesel(sql_type = Date)]
-    recorded_month: NaiveDate,
+    found_bucket: NaiveDate,
     #[diesel(sql_type = SqlUuid)]
     community_id: Id,
     #[diesel(sql_type = Text)]
@@ -212,15 +199,18 @@ struct StoredCell {
 
 impl StoredCell {
     fn key(&self) -> ApiResult<CellKey> {
-        let source = match self.source.as_str() {
-            "inspection" => Source::Inspection,
-            "hazard" => Source::Hazard,
-            other => return Err(ApiError::internal("a stored unit set has an unknown source", other)),
+        let source = Source::parse(&self.source)
+            .ok_or_else(|| ApiError::internal("a stored unit set has an unknown source", &self.source))?;
+        let grain = match self.grain {
+            0 => PresenceGrain::Months,
+            1 => PresenceGrain::Days,
+            other => return Err(ApiError::internal("a stored unit set has an unknown grain", other)),
         };
         Ok(CellKey {
             source,
-            found_month: self.found_month,
-            recorded_month: self.recorded_month,
+            grain,
+            recorded_bucket: self.recorded_bucket,
+            found_bucket: self.found_bucket,
             community_id: self.community_id,
             unit_kind: self.unit_kind,
             category: self.category.clone(),
@@ -231,49 +221,45 @@ impl StoredCell {
     }
 }
 
-/// Adds inspections or hazards to the sets of distinct units, read and written back under
-/// the row locks of their cells (PostgreSQL: made to exist first, then locked in key order;
-/// SQLite writes one transaction at a time).
+/// Adds inspections or hazards to the sets of distinct units.
 pub fn count_presence(conn: &mut DbConn, items: &[Presence], tz: chrono_tz::Tz) -> ApiResult<()> {
     let mut added: BTreeMap<CellKey, Cell> = BTreeMap::new();
     for p in items {
-        added.entry(p.cell(tz)).or_default().add(p.unit_no, p.recorded_at)?;
+        for key in p.cells(tz) {
+            added.entry(key).or_default().add(p.unit_no, p.recorded_at)?;
+        }
     }
     add_to_cells(conn, added)
 }
 
-/// Merges cells into the stored ones.
+/// Merges cells into the stored ones, read and written back under their row locks
+/// (PostgreSQL: made to exist first, then locked in key order; SQLite writes one
+/// transaction at a time).
 pub fn add_to_cells(conn: &mut DbConn, added: BTreeMap<CellKey, Cell>) -> ApiResult<()> {
     if added.is_empty() {
         return Ok(());
     }
     let keys: Vec<&CellKey> = added.keys().collect();
     let postgres = matches!(conn, DbConn::Postgresql(_));
+    let epoch = Moment::new(chrono::DateTime::UNIX_EPOCH);
+    let columns = format!("{CELL_KEY}, units, row_count, last_recorded_at");
     for chunk in keys.chunks(ROWS_PER_STATEMENT) {
-        let mut stored: BTreeMap<CellKey, Cell> = BTreeMap::new();
         if postgres {
-            let empty = bitmap_bytes(&RoaringBitmap::new())?;
             let mut sql = Sql::new(Engine::Postgresql);
-            sql.push(&format!("INSERT INTO unit_presence ({CELL_KEY}, units, row_count, last_recorded_at) VALUES "));
+            sql.push(&format!("INSERT INTO unit_presence ({columns}) VALUES "));
             for (i, k) in chunk.iter().enumerate() {
                 if i > 0 {
                     sql.push(", ");
                 }
                 let mut values = cell_key_binds(k);
-                values.extend([
-                    Bind::Bytes(empty.clone()),
-                    Bind::BigInt(0),
-                    Bind::Moment(Moment::new(chrono::DateTime::UNIX_EPOCH)),
-                ]);
+                values.extend([Bind::Bytes(Vec::new()), Bind::BigInt(0), Bind::Moment(epoch)]);
                 push_tuple(&mut sql, values);
             }
             sql.push(" ON CONFLICT DO NOTHING");
             sql.build().execute(conn)?;
         }
         let mut sql = Sql::new(engine(conn));
-        sql.push(&format!(
-            "SELECT {CELL_KEY}, units, row_count, last_recorded_at FROM unit_presence WHERE ({CELL_KEY}) IN ("
-        ));
+        sql.push(&format!("SELECT {columns} FROM unit_presence WHERE ({CELL_KEY}) IN ("));
         for (i, k) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
@@ -284,28 +270,27 @@ pub fn add_to_cells(conn: &mut DbConn, added: BTreeMap<CellKey, Cell>) -> ApiRes
         if postgres {
             sql.push(" FOR UPDATE");
         }
-        let rows: Vec<StoredCell> = sql.build().load(conn)?;
-        for r in rows {
-            let cell = Cell {
-                units: bitmap_of(&r.units)?,
-                row_count: r.row_count,
-                last_recorded_at: (r.row_count > 0).then_some(r.last_recorded_at),
-            };
-            stored.insert(r.key()?, cell);
+        let mut stored: BTreeMap<CellKey, StoredCell> = BTreeMap::new();
+        for r in sql.build().load::<StoredCell>(conn)? {
+            stored.insert(r.key()?, r);
         }
         let mut sql = Sql::new(engine(conn));
-        sql.push(&format!("INSERT INTO unit_presence ({CELL_KEY}, units, row_count, last_recorded_at) VALUES "));
+        sql.push(&format!("INSERT INTO unit_presence ({columns}) VALUES "));
         for (i, k) in chunk.iter().enumerate() {
             if i > 0 {
                 sql.push(", ");
             }
-            let mut cell = stored.remove(*k).unwrap_or_default();
-            if let Some(more) = added.get(*k) {
-                cell.merge(more);
-            }
+            let more = added.get(*k).cloned().unwrap_or_default();
+            let (units, row_count, last) = match stored.remove(*k) {
+                Some(old) if old.row_count > 0 => (
+                    unit_set::with(&old.units, &more.units)?,
+                    old.row_count + more.row_count,
+                    more.last_recorded_at.max(Some(old.last_recorded_at)),
+                ),
+                _ => (unit_set::with(&[], &more.units)?, more.row_count, more.last_recorded_at),
+            };
             let mut values = cell_key_binds(k);
-            let last = cell.last_recorded_at.unwrap_or(Moment::new(chrono::DateTime::UNIX_EPOCH));
-            values.extend([Bind::Bytes(bitmap_bytes(&cell.units)?), Bind::BigInt(cell.row_count), Bind::Moment(last)]);
+            values.extend([Bind::Bytes(units), Bind::BigInt(row_count), Bind::Moment(last.unwrap_or(epoch))]);
             push_tuple(&mut sql, values);
         }
         sql.push(&format!(

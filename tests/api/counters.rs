@@ -388,14 +388,15 @@ async fn counter_tables(app: &TestApp) -> Vec<String> {
             rollup!(hazard_tallies_months);
             rollup!(hazard_tallies_days);
             rollup!(hazard_tallies_edges);
-            type CellKey = (String, NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
+            type CellKey = (String, i32, NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
             type Cell = (Vec<u8>, i64, Moment);
             let cells: Vec<(CellKey, Cell)> = p::table
                 .select((
                     (
                         p::source,
-                        p::found_month,
-                        p::recorded_month,
+                        p::grain,
+                        p::recorded_bucket,
+                        p::found_bucket,
                         p::community_id,
                         p::unit_kind,
                         p::category,

@@ -92,15 +92,18 @@ CREATE TABLE hazard_tallies_edges (
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 );
 
--- Which units were inspected (source 'inspection') or had hazards found ('hazard'), per
--- month found and month recorded and group: a roaring bitmap of `units.unit_no`, so that
--- distinct units over many months are a union, not a scan. `row_count` counts the inspections
--- (or hazards); `last_recorded_at` tells whether a report as of a moment in the month
--- recorded may take the cell whole.
+-- Which units were inspected (source 'inspection') or had hazards found ('hazard', and
+-- 'hazard_category' with the category and level), per date found and date recorded and
+-- group, at two grains: month recorded x month found (grain 0), and day recorded x month
+-- found (grain 1, for a report as of a moment within a month). `units` holds the units'
+-- numbers (`units.unit_no`), sorted, as varint gaps: distinct units over many cells are a
+-- union, not a scan. `row_count` counts the inspections (or hazards); `last_recorded_at`
+-- tells whether a report as of a moment may take a cell whole.
 CREATE TABLE unit_presence (
     source TEXT NOT NULL,
-    found_month date NOT NULL,
-    recorded_month date NOT NULL,
+    grain integer NOT NULL,
+    recorded_bucket date NOT NULL,
+    found_bucket date NOT NULL,
     community_id uuid NOT NULL,
     unit_kind TEXT NOT NULL,
     category TEXT NOT NULL,
@@ -110,8 +113,12 @@ CREATE TABLE unit_presence (
     units bytea NOT NULL,
     row_count bigint NOT NULL,
     last_recorded_at timestamptz NOT NULL,
-    PRIMARY KEY (source, found_month, recorded_month, community_id, unit_kind, category, level, campaign_key, leader_led)
+    PRIMARY KEY (source, grain, recorded_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key,
+        leader_led)
 );
+
+-- A report as of a moment reads the inspections recorded on its last day.
+CREATE INDEX inspections_recorded_idx ON inspections (recorded_at);
 
 CREATE TABLE meta (
     key TEXT PRIMARY KEY NOT NULL,

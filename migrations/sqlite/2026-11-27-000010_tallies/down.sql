@@ -1,4 +1,5 @@
 DROP TABLE meta;
+DROP INDEX inspections_recorded_idx;
 DROP TABLE unit_presence;
 DROP TABLE hazard_tallies_edges;
 DROP TABLE hazard_tallies_days;
