@@ -9,7 +9,7 @@ use chrono_tz::Tz;
 use diesel::prelude::*;
 use diesel::sql_types::{Bool, Date, Nullable, Text};
 
-use super::model::{CellKey, ChangeRow, Counted, Dims, Grain, Presence};
+use super::model::{month_of, next_month, CellKey, ChangeRow, Counted, Dims, Grain, Presence};
 use super::store::{self, Cell};
 use crate::db::schema::meta;
 use crate::db::sql::{Bind, Sql};
@@ -67,12 +67,22 @@ pub fn rebuild(conn: &mut DbConn, tz: Tz) -> ApiResult<Rebuilt> {
     conn.write(|conn| {
         let tables = Grain::ALL.map(Grain::table);
         for table in tables.iter().chain(&["hazard_tally_changes", "unit_presence"]) {
-            diesel::sql_query(format!("DELETE FROM {table}")).execute(conn)?;
+            let empty = match conn {
+                DbConn::Postgresql(_) => format!("TRUNCATE {table}"),
+                DbConn::Sqlite(_) => format!("DELETE FROM {table}"),
+            };
+            diesel::sql_query(empty).execute(conn)?;
         }
         let mut done = Rebuilt::default();
+        let t = std::time::Instant::now();
         replay_hazards(conn, tz, &mut done)?;
+        tracing::debug!(seconds = t.elapsed().as_secs_f64(), changes = done.changes, "hazard changes replayed");
+        let t = std::time::Instant::now();
         roll_up(conn)?;
+        tracing::debug!(seconds = t.elapsed().as_secs_f64(), "rolled up");
+        let t = std::time::Instant::now();
         presence(conn, tz, &mut done)?;
+        tracing::debug!(seconds = t.elapsed().as_secs_f64(), "unit sets made");
         store_meta(conn, VERSION_KEY, COUNTERS_VERSION)?;
         store_meta(conn, TIMEZONE_KEY, tz.name())?;
         Ok(done)
@@ -150,7 +160,7 @@ fn replay_hazards(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()
                 before = Some(facts);
             }
         }
-        store::insert_changes(conn, &rows)?;
+        store::copy_changes(conn, &rows)?;
         done.hazards += hazards.len() as u64;
         done.changes += rows.len() as u64;
         after = Some(last.id);
@@ -185,8 +195,6 @@ fn roll_up(conn: &mut DbConn) -> ApiResult<()> {
 
 #[derive(QueryableByName)]
 struct PresenceRow {
-    #[diesel(sql_type = SqlUuid)]
-    id: Id,
     #[diesel(sql_type = Date)]
     found_on: NaiveDate,
     #[diesel(sql_type = SqlMoment)]
@@ -207,32 +215,42 @@ struct PresenceRow {
     unit_no: i64,
 }
 
-/// Cells gathered before they are merged into the stored ones.
-const CELLS_PER_ROUND: usize = 50_000;
-
-/// The sets of distinct units, from every inspection and hazard.
+/// The sets of distinct units, from every inspection and hazard, a month recorded at a
+/// time: every cell of the month is complete before it is written.
 fn presence(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()> {
-    let mut cells: BTreeMap<CellKey, Cell> = BTreeMap::new();
-    for inspections in [true, false] {
-        let (table, found, category, level) = if inspections {
-            ("inspections", "inspected_on", "CAST(NULL AS TEXT)", "CAST(NULL AS TEXT)")
-        } else {
-            ("hazards", "found_on", "r.category", "r.level")
-        };
-        let mut after: Option<Id> = None;
-        loop {
+    #[derive(QueryableByName)]
+    struct Span {
+        #[diesel(sql_type = Nullable<SqlMoment>)]
+        first: Option<Moment>,
+        #[diesel(sql_type = Nullable<SqlMoment>)]
+        last: Option<Moment>,
+    }
+    let span: Span = diesel::sql_query(
+        "SELECT MIN(m) AS first, MAX(m) AS last FROM (SELECT MIN(recorded_at) AS m FROM inspections UNION ALL \
+         SELECT MAX(recorded_at) FROM inspections UNION ALL SELECT MIN(recorded_at) FROM hazards UNION ALL \
+         SELECT MAX(recorded_at) FROM hazards) x",
+    )
+    .get_result(conn)?;
+    let (Some(first), Some(last)) = (span.first, span.last) else { return Ok(()) };
+    let mut month = month_of(crate::domain::time::local_date(first, tz));
+    let last_month = month_of(crate::domain::time::local_date(last, tz));
+    while month <= last_month {
+        let (from, to) = (tally::start_of_day(month, tz), tally::start_of_day(next_month(month), tz));
+        let mut cells: BTreeMap<CellKey, Cell> = BTreeMap::new();
+        for inspections in [true, false] {
+            let (table, found, category, level) = if inspections {
+                ("inspections", "inspected_on", "CAST(NULL AS TEXT)", "CAST(NULL AS TEXT)")
+            } else {
+                ("hazards", "found_on", "r.category", "r.level")
+            };
             let mut sql = Sql::new(conn.engine());
             sql.push(&format!(
-                "SELECT r.id, r.{found} AS found_on, r.recorded_at, r.community_id, r.unit_kind, {category} AS category, \
-                 {level} AS level, r.campaign_id, r.leader_led, u.unit_no FROM {table} r JOIN units u ON u.id = r.unit_id"
+                "SELECT r.{found} AS found_on, r.recorded_at, r.community_id, r.unit_kind, {category} AS category, \
+                 {level} AS level, r.campaign_id, r.leader_led, u.unit_no FROM {table} r JOIN units u ON u.id = r.unit_id \
+                 WHERE r.recorded_at >= "
             ));
-            if let Some(id) = after {
-                sql.push(" WHERE r.id > ").bind(Bind::Id(id));
-            }
-            sql.push(" ORDER BY r.id LIMIT ").bind(Bind::BigInt(HAZARDS_PER_ROUND * 4));
+            sql.bind(Bind::Moment(from)).push(" AND r.recorded_at < ").bind(Bind::Moment(to));
             let rows: Vec<PresenceRow> = sql.build().load(conn)?;
-            let Some(last) = rows.last() else { break };
-            after = Some(last.id);
             for r in &rows {
                 let counted = match (r.category, r.level) {
                     (Some(category), Some(level)) => Counted::Hazard { category, level },
@@ -255,10 +273,9 @@ fn presence(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()> {
             if inspections {
                 done.inspections += rows.len() as u64;
             }
-            if cells.len() > CELLS_PER_ROUND {
-                store::add_to_cells(conn, std::mem::take(&mut cells))?;
-            }
         }
+        store::insert_cells(conn, cells)?;
+        month = next_month(month);
     }
-    store::add_to_cells(conn, cells)
+    Ok(())
 }

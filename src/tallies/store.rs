@@ -99,6 +99,62 @@ pub fn insert_changes(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()>
     Ok(())
 }
 
+/// Appends raw change rows in bulk: COPY on PostgreSQL (a rebuild writes millions).
+pub fn copy_changes(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()> {
+    use std::fmt::Write as _;
+    let DbConn::Postgresql(pg) = conn else {
+        return insert_changes(conn, changes);
+    };
+    let mut text = String::with_capacity(changes.len() * 160);
+    for c in changes {
+        let d = &c.dims;
+        let _ = write!(
+            text,
+            "{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}\t{}",
+            c.at.to_rfc3339(),
+            c.at_day,
+            d.found_on,
+            d.community_id,
+            d.unit_kind.as_str(),
+            d.category.as_str(),
+            d.level.as_str(),
+            campaign_key(d.campaign_id),
+            if d.leader_led { 't' } else { 'f' },
+        );
+        for v in c.tally.values() {
+            let _ = write!(text, "\t{v}");
+        }
+        text.push('\n');
+    }
+    use crate::db::schema::hazard_tally_changes as t;
+    diesel::copy_from(t::table)
+        .from_raw_data(
+            (
+                t::at,
+                t::at_day,
+                t::found_on,
+                t::community_id,
+                t::unit_kind,
+                t::category,
+                t::level,
+                t::campaign_key,
+                t::leader_led,
+                t::found,
+                t::closed,
+                t::voided,
+                t::open,
+                t::pending,
+                t::overdue,
+            ),
+            |w| {
+                std::io::Write::write_all(w, text.as_bytes())
+                    .map_err(|e| diesel::result::Error::SerializationError(Box::new(e)))
+            },
+        )
+        .execute(pg)?;
+    Ok(())
+}
+
 /// Adds sums to the rollup rows (creating them as needed), table by table in key order.
 pub fn add_to_rollups(conn: &mut DbConn, sums: &BTreeMap<RollupKey, Tally>) -> ApiResult<()> {
     let measures = Tally::COLUMNS.join(", ");
@@ -230,6 +286,32 @@ pub fn count_presence(conn: &mut DbConn, items: &[Presence], tz: chrono_tz::Tz) 
         }
     }
     add_to_cells(conn, added)
+}
+
+/// Writes cells that are not stored yet (a rebuild, month by month).
+pub fn insert_cells(conn: &mut DbConn, cells: BTreeMap<CellKey, Cell>) -> ApiResult<()> {
+    let columns = format!("{CELL_KEY}, units, row_count, last_recorded_at");
+    let epoch = Moment::new(chrono::DateTime::UNIX_EPOCH);
+    let all: Vec<(CellKey, Cell)> = cells.into_iter().collect();
+    for chunk in all.chunks(ROWS_PER_STATEMENT) {
+        let mut sql = Sql::new(engine(conn));
+        sql.push(&format!("INSERT INTO unit_presence ({columns}) VALUES "));
+        for (i, (k, c)) in chunk.iter().enumerate() {
+            if i > 0 {
+                sql.push(", ");
+            }
+            let mut values = cell_key_binds(k);
+            let units = unit_set::with(&[], &c.units)?;
+            values.extend([
+                Bind::Bytes(units),
+                Bind::BigInt(c.row_count),
+                Bind::Moment(c.last_recorded_at.unwrap_or(epoch)),
+            ]);
+            push_tuple(&mut sql, values);
+        }
+        sql.build().execute(conn)?;
+    }
+    Ok(())
 }
 
 /// Merges cells into the stored ones, read and written back under their row locks
