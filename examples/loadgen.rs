@@ -4,7 +4,9 @@
 //!
 //! usage: loadgen <base-url> <token> <scenario> <clients> <seconds> [key=value…]
 //! scenarios: submit (1 inspection + 3 hazards), rectify (rectification + verification of
-//! one open hazard), list (the hazard list with filters), monthly (the monthly report).
+//! one open hazard), list (the hazard list with filters), monthly (the monthly report),
+//! summary (the year's summary: every grouping, with and without `as_of`, with each
+//! filter, in turn).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -17,6 +19,29 @@ struct Shared {
     errors: usize,
     hazards: Vec<String>,
     seq: u64,
+}
+
+/// The `i`-th summary of a mix that goes through every grouping, filter and moment.
+fn summary_query(i: usize, year: &str, communities: &[String]) -> String {
+    const GROUPS: [&str; 7] = ["", "community", "category", "level", "campaign", "unit_kind", "month"];
+    const AS_OF: [&str; 5] = ["", "-03-10T01:00:00Z", "-06-15T12:34:56Z", "-09-01T00:00:00Z", "-09-15T12:34:56Z"];
+    let mut q = format!("from={year}-01-01&to={year}-12-31");
+    let group = GROUPS[i % GROUPS.len()];
+    if !group.is_empty() {
+        q.push_str(&format!("&group_by={group}"));
+    }
+    let as_of = AS_OF[(i / GROUPS.len()) % AS_OF.len()];
+    if !as_of.is_empty() {
+        q.push_str(&format!("&as_of={year}{as_of}"));
+    }
+    match (i / (GROUPS.len() * AS_OF.len())) % 5 {
+        1 if !communities.is_empty() => q.push_str(&format!("&community_id={}", communities[i % communities.len()])),
+        2 => q.push_str("&unit_kind=restaurant"),
+        3 => q.push_str("&category=gas"),
+        4 => q.push_str("&unit_kind=shop&category=fire_separation"),
+        _ => {}
+    }
+    q
 }
 
 fn arg(extra: &[String], key: &str) -> Option<String> {
@@ -71,6 +96,7 @@ fn main() {
         let communities: Vec<String> =
             arg(&extra, "communities").map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default();
         let month = arg(&extra, "month").unwrap_or_else(|| "2026-06".into());
+        let year = arg(&extra, "year").unwrap_or_else(|| "2026".into());
         let shared = Rc::new(RefCell::new(Shared { latencies: Vec::new(), errors: 0, hazards: Vec::new(), seq: 0 }));
         if scenario == "rectify" {
             // Open hazards to rectify, gathered before the clock starts.
@@ -98,6 +124,7 @@ fn main() {
         for worker in 0..clients {
             let (client, base, token, shared) = (client.clone(), base.clone(), token.clone(), shared.clone());
             let (units, communities, month, scenario) = (units.clone(), communities.clone(), month.clone(), scenario.clone());
+            let year = year.clone();
             tasks.push(actix_rt::spawn(async move {
                 let mut i = worker;
                 while Instant::now() < deadline {
@@ -138,6 +165,10 @@ fn main() {
                         }
                         "monthly" => {
                             let url = format!("{base}/api/v1/reports/monthly?month={month}");
+                            send(&client, "GET", &url, &token, None).await.map(|_| ())
+                        }
+                        "summary" => {
+                            let url = format!("{base}/api/v1/reports/summary?{}", summary_query(i, &year, &communities));
                             send(&client, "GET", &url, &token, None).await.map(|_| ())
                         }
                         other => Err(format!("unknown scenario {other}")),

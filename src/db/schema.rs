@@ -358,6 +358,7 @@ diesel::table! {
         voided -> BigInt,
         open -> BigInt,
         pending -> BigInt,
+        major_open -> BigInt,
         overdue -> BigInt,
     }
 }
@@ -366,7 +367,70 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::SqlUuid;
 
-    hazard_tallies_months (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
+    hazard_tallies_months (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led) {
+        found_bucket -> Date,
+        at_bucket -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        found -> BigInt,
+        closed -> BigInt,
+        voided -> BigInt,
+        open -> BigInt,
+        pending -> BigInt,
+        major_open -> BigInt,
+        overdue -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    hazard_tallies_days (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led) {
+        found_bucket -> Date,
+        at_bucket -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        found -> BigInt,
+        closed -> BigInt,
+        voided -> BigInt,
+        open -> BigInt,
+        pending -> BigInt,
+        major_open -> BigInt,
+        overdue -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    hazard_tallies_edges (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led) {
+        found_bucket -> Date,
+        at_bucket -> Date,
+        community_id -> SqlUuid,
+        unit_kind -> Text,
+        campaign_key -> SqlUuid,
+        leader_led -> Bool,
+        found -> BigInt,
+        closed -> BigInt,
+        voided -> BigInt,
+        open -> BigInt,
+        pending -> BigInt,
+        major_open -> BigInt,
+        overdue -> BigInt,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::SqlUuid;
+
+    hazard_tallies_months_by_category (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
         found_bucket -> Date,
         at_bucket -> Date,
         community_id -> SqlUuid,
@@ -380,6 +444,7 @@ diesel::table! {
         voided -> BigInt,
         open -> BigInt,
         pending -> BigInt,
+        major_open -> BigInt,
         overdue -> BigInt,
     }
 }
@@ -388,7 +453,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::SqlUuid;
 
-    hazard_tallies_days (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
+    hazard_tallies_days_by_category (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
         found_bucket -> Date,
         at_bucket -> Date,
         community_id -> SqlUuid,
@@ -402,6 +467,7 @@ diesel::table! {
         voided -> BigInt,
         open -> BigInt,
         pending -> BigInt,
+        major_open -> BigInt,
         overdue -> BigInt,
     }
 }
@@ -410,7 +476,7 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::SqlUuid;
 
-    hazard_tallies_edges (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
+    hazard_tallies_edges_by_category (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led) {
         found_bucket -> Date,
         at_bucket -> Date,
         community_id -> SqlUuid,
@@ -424,6 +490,7 @@ diesel::table! {
         voided -> BigInt,
         open -> BigInt,
         pending -> BigInt,
+        major_open -> BigInt,
         overdue -> BigInt,
     }
 }

@@ -20,11 +20,13 @@ use chrono_tz::Tz;
 use super::hazard::is_unresolved;
 use super::{HazardStatus, Moment};
 
-/// What of a hazard the counters see at a moment: its state and the deadline in force.
+/// What of a hazard the counters see at a moment: its state, the deadline in force, and
+/// whether it is major (fixed when it is found).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
     pub status: HazardStatus,
     pub deadline: Option<NaiveDate>,
+    pub major: bool,
 }
 
 macro_rules! tally_measures {
@@ -79,6 +81,8 @@ tally_measures! {
     voided => |f: &Facts| f.status == HazardStatus::Voided;
     open => |f: &Facts| f.status == HazardStatus::Open;
     pending => |f: &Facts| f.status == HazardStatus::PendingVerification;
+    /// Open or pending verification, and major.
+    major_open => |f: &Facts| f.major && is_unresolved(f.status);
 }
 
 /// Deltas that take effect at a moment.
@@ -120,14 +124,14 @@ pub fn changes(before: Option<Facts>, after: Facts, at: Moment, tz: Tz) -> Vec<C
     push(at, Tally::of_state(&after).minus(&old));
     // The overdue period the hazard was heading for (or was in) ends here: if it had
     // begun, it ends now; if not, its start is cancelled.
-    if let Some(Facts { status, deadline: Some(d) }) = before {
+    if let Some(Facts { status, deadline: Some(d), .. }) = before {
         if is_unresolved(status) {
             let from = overdue_from(d, tz);
             push(if from <= at { at } else { from }, Tally { overdue: -1, ..Tally::default() });
         }
     }
     // And the one it is heading for now begins at its deadline's end, or now if past.
-    if let Facts { status, deadline: Some(d) } = after {
+    if let Facts { status, deadline: Some(d), .. } = after {
         if is_unresolved(status) {
             let from = overdue_from(d, tz);
             push(if from <= at { at } else { from }, Tally { overdue: 1, ..Tally::default() });
@@ -153,7 +157,7 @@ mod tests {
     }
 
     fn facts(status: HazardStatus, deadline: Option<&str>) -> Facts {
-        Facts { status, deadline: deadline.map(d) }
+        Facts { status, deadline: deadline.map(d), major: false }
     }
 
     /// What the changes add up to at `t`.
@@ -249,9 +253,19 @@ mod tests {
     }
 
     #[test]
+    fn a_major_hazard_counts_as_major_open_until_it_is_resolved() {
+        let found = at("2026-11-20T10:00:00+08:00");
+        let open = Facts { status: Open, deadline: Some(d("2026-12-20")), major: true };
+        let created = changes(None, open, found, TZ);
+        assert_eq!(created[0].tally.major_open, 1);
+        let voided = changes(Some(open), Facts { status: Voided, ..open }, at("2026-11-21T10:00:00+08:00"), TZ);
+        assert_eq!(voided[0].tally.major_open, -1);
+    }
+
+    #[test]
     fn the_columns_follow_the_values() {
-        let t = Tally { found: 1, closed: 2, voided: 3, open: 4, pending: 5, overdue: 6 };
-        assert_eq!(Tally::COLUMNS, &["found", "closed", "voided", "open", "pending", "overdue"]);
+        let t = Tally { found: 1, closed: 2, voided: 3, open: 4, pending: 5, major_open: 6, overdue: 7 };
+        assert_eq!(Tally::COLUMNS, &["found", "closed", "voided", "open", "pending", "major_open", "overdue"]);
         assert_eq!(Tally::from_values(&t.values()), t);
     }
 }

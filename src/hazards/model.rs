@@ -100,7 +100,7 @@ impl HazardRow {
 
     /// What the counters see of it now.
     pub fn facts(&self) -> Facts {
-        Facts { status: self.status, deadline: self.deadline }
+        Facts { status: self.status, deadline: self.deadline, major: self.level == HazardLevel::Major }
     }
 }
 

@@ -303,7 +303,7 @@ pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> 
         deadline,
     };
     diesel::insert_into(hazard_events::table).values(&event).execute(conn)?;
-    let after = Facts { status: to, deadline };
+    let after = Facts { status: to, deadline, ..hazard.facts() };
     let changes = tally::changes(Some(hazard.facts()), after, change.at, change.tz);
     tally_store::record(conn, &tally_store::change_rows(hazard.dims(), &changes, change.tz))?;
     get(conn, hazard.id)

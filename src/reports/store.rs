@@ -312,7 +312,7 @@ fn counters_from(s: &read::Sums, units: &read::Units, visits: &read::Units) -> C
         hazards_open: s.tally.open,
         hazards_pending_verification: s.tally.pending,
         hazards_overdue: s.tally.overdue,
-        major_open: s.major_open,
+        major_open: s.tally.major_open,
         units_with_hazards: units.distinct(),
         inspections: Some(visits.rows),
         units_inspected: Some(visits.distinct()),
@@ -346,7 +346,7 @@ fn merged_sums(
             open: s.tally.open,
             pending: s.tally.pending,
             overdue: s.tally.overdue,
-            major_open: s.major_open,
+            major_open: s.tally.major_open,
             units: u.distinct(),
         })
         .collect()

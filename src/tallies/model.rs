@@ -53,12 +53,16 @@ pub enum Grain {
 impl Grain {
     pub const ALL: [Grain; 3] = [Grain::Months, Grain::Days, Grain::Edges];
 
-    /// The table that keeps this rollup.
-    pub fn table(self) -> &'static str {
-        match self {
-            Grain::Months => "hazard_tallies_months",
-            Grain::Days => "hazard_tallies_days",
-            Grain::Edges => "hazard_tallies_edges",
+    /// The table that keeps this rollup, by the groups every report has or with the
+    /// category and level too.
+    pub fn table(self, by_category: bool) -> &'static str {
+        match (self, by_category) {
+            (Grain::Months, false) => "hazard_tallies_months",
+            (Grain::Days, false) => "hazard_tallies_days",
+            (Grain::Edges, false) => "hazard_tallies_edges",
+            (Grain::Months, true) => "hazard_tallies_months_by_category",
+            (Grain::Days, true) => "hazard_tallies_days_by_category",
+            (Grain::Edges, true) => "hazard_tallies_edges_by_category",
         }
     }
 
@@ -73,7 +77,8 @@ impl Grain {
     }
 }
 
-/// One row of `hazard_tallies`' key.
+/// One row's key of a `hazard_tallies_*` rollup; `by_category` holds the category and
+/// level in the `*_by_category` rollups, and nothing in the others.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub struct RollupKey {
     pub grain: Grain,
@@ -81,14 +86,14 @@ pub struct RollupKey {
     pub at_bucket: NaiveDate,
     pub community_id: Id,
     pub unit_kind: UnitKind,
-    pub category: HazardCategory,
-    pub level: HazardLevel,
+    pub by_category: Option<(HazardCategory, HazardLevel)>,
     pub campaign_key: Id,
     pub leader_led: bool,
 }
 
 impl RollupKey {
-    pub fn new(grain: Grain, dims: &Dims, at_day: NaiveDate) -> Self {
+    /// The row a change counts in, in a grain, with or without the category and level.
+    pub fn new(grain: Grain, by_category: bool, dims: &Dims, at_day: NaiveDate) -> Self {
         let (found_bucket, at_bucket) = grain.buckets(dims.found_on, at_day);
         RollupKey {
             grain,
@@ -96,11 +101,14 @@ impl RollupKey {
             at_bucket,
             community_id: dims.community_id,
             unit_kind: dims.unit_kind,
-            category: dims.category,
-            level: dims.level,
+            by_category: by_category.then_some((dims.category, dims.level)),
             campaign_key: campaign_key(dims.campaign_id),
             leader_led: dims.leader_led,
         }
+    }
+
+    pub fn table(&self) -> &'static str {
+        self.grain.table(self.by_category.is_some())
     }
 }
 

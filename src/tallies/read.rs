@@ -62,14 +62,11 @@ pub struct GroupKey {
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
 pub struct Sums {
     pub tally: Tally,
-    /// Open or pending verification, and major.
-    pub major_open: i64,
 }
 
 impl Sums {
     pub fn add(&mut self, other: &Sums) {
         self.tally.add(&other.tally);
-        self.major_open += other.major_open;
     }
 }
 
@@ -183,9 +180,9 @@ struct SumRow {
     #[diesel(sql_type = BigInt)]
     pending: i64,
     #[diesel(sql_type = BigInt)]
-    overdue: i64,
-    #[diesel(sql_type = BigInt)]
     major_open: i64,
+    #[diesel(sql_type = BigInt)]
+    overdue: i64,
 }
 
 fn group_key(id: Option<Id>, text: Option<String>) -> GroupKey {
@@ -200,11 +197,9 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
     let measures = Tally::COLUMNS.join(", ");
     let sums: Vec<String> =
         Tally::COLUMNS.iter().map(|c| format!("CAST(COALESCE(SUM({c}), 0) AS BIGINT) AS {c}")).collect();
-    sql.push(&format!(
-        "SELECT key_id, key_text, leader_led, {}, CAST(COALESCE(SUM(CASE WHEN level = 'major' THEN open + pending \
-         ELSE 0 END), 0) AS BIGINT) AS major_open FROM (",
-        sums.join(", ")
-    ));
+    sql.push(&format!("SELECT key_id, key_text, leader_led, {} FROM (", sums.join(", ")));
+    // The coarse rollups serve every report that neither filters nor groups by category or level.
+    let by_category = q.category.is_some() || matches!(group, Some(Group::Category | Group::Level));
     let mut parts = 0;
     let mut part = |sql: &mut Sql, table: &str, found: &str| {
         if parts > 0 {
@@ -213,17 +208,17 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
         parts += 1;
         let (key_id, key_text) = key_exprs(sql, group, found, "campaign_key");
         sql.push(&format!(
-            "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, level, {measures} FROM {table} WHERE 1 = 1"
+            "SELECT {key_id} AS key_id, {key_text} AS key_text, leader_led, {measures} FROM {table} WHERE 1 = 1"
         ));
     };
     if let Some((first, last)) = period.months {
         // Whole months found, whole months of change before the moment's month …
-        part(&mut sql, Grain::Months.table(), "found_bucket");
+        part(&mut sql, Grain::Months.table(by_category), "found_bucket");
         between(&mut sql, "found_bucket", first, last);
         sql.push(" AND at_bucket < ").bind(Bind::Date(until.month));
         push_filters(&mut sql, q, true, "campaign_key");
         // … the days of the moment's month before its day …
-        part(&mut sql, Grain::Days.table(), "found_bucket");
+        part(&mut sql, Grain::Days.table(by_category), "found_bucket");
         sql.push(" AND at_bucket >= ").bind(Bind::Date(until.month));
         sql.push(" AND at_bucket < ").bind(Bind::Date(until.day));
         between(&mut sql, "found_bucket", first, last);
@@ -237,7 +232,7 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
     }
     for (from, to) in &period.edges {
         // Edge days found, whole months of change before the moment's month …
-        part(&mut sql, Grain::Edges.table(), "found_bucket");
+        part(&mut sql, Grain::Edges.table(by_category), "found_bucket");
         between(&mut sql, "found_bucket", *from, *to);
         sql.push(" AND at_bucket < ").bind(Bind::Date(until.month));
         push_filters(&mut sql, q, true, "campaign_key");
@@ -254,8 +249,8 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
         .into_iter()
         .filter(|r| r.found != 0 || r.closed != 0 || r.voided != 0 || r.open != 0 || r.pending != 0)
         .map(|r| {
-            let tally = Tally::from_values(&[r.found, r.closed, r.voided, r.open, r.pending, r.overdue]);
-            (group_key(r.key_id, r.key_text), r.leader_led, Sums { tally, major_open: r.major_open })
+            let tally = Tally::from_values(&[r.found, r.closed, r.voided, r.open, r.pending, r.major_open, r.overdue]);
+            (group_key(r.key_id, r.key_text), r.leader_led, Sums { tally })
         })
         .collect())
 }

@@ -65,8 +65,12 @@ pub fn ensure(conn: &mut DbConn, tz: Tz) -> ApiResult<Option<Rebuilt>> {
 /// in one transaction.
 pub fn rebuild(conn: &mut DbConn, tz: Tz) -> ApiResult<Rebuilt> {
     conn.write(|conn| {
-        let tables = Grain::ALL.map(Grain::table);
-        for table in tables.iter().chain(&["hazard_tally_changes", "unit_presence"]) {
+        let tables: Vec<&str> = Grain::ALL
+            .iter()
+            .flat_map(|g| [g.table(false), g.table(true)])
+            .chain(["hazard_tally_changes", "unit_presence"])
+            .collect();
+        for table in tables {
             let empty = match conn {
                 DbConn::Postgresql(_) => format!("TRUNCATE {table}"),
                 DbConn::Sqlite(_) => format!("DELETE FROM {table}"),
@@ -155,7 +159,7 @@ fn replay_hazards(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()
             };
             let mut before: Option<Facts> = None;
             while let Some(e) = next_event.next_if(|e| e.hazard_id == h.id) {
-                let facts = Facts { status: e.to_state, deadline: e.deadline };
+                let facts = Facts { status: e.to_state, deadline: e.deadline, major: h.level == HazardLevel::Major };
                 rows.extend(store::change_rows(dims, &tally::changes(before, facts, e.at, tz), tz));
                 before = Some(facts);
             }
@@ -173,22 +177,28 @@ fn roll_up(conn: &mut DbConn) -> ApiResult<()> {
     let sums: Vec<String> = Tally::COLUMNS.iter().map(|c| format!("SUM({c})")).collect();
     let any: Vec<String> = Tally::COLUMNS.iter().map(|c| format!("SUM({c}) <> 0")).collect();
     for grain in Grain::ALL {
-        let sql = Sql::new(conn.engine());
-        let (found, at) = match grain {
-            Grain::Months => (sql.month_start_of("found_on"), sql.month_start_of("at_day")),
-            Grain::Days => (sql.month_start_of("found_on"), "at_day".to_string()),
-            Grain::Edges => ("found_on".to_string(), sql.month_start_of("at_day")),
-        };
-        let dims = "community_id, unit_kind, category, level, campaign_key, leader_led";
-        let text = format!(
-            "INSERT INTO {table} (found_bucket, at_bucket, {dims}, {measures}) \
-             SELECT {found}, {at}, {dims}, {sums} FROM hazard_tally_changes \
-             GROUP BY {found}, {at}, {dims} HAVING {any}",
-            table = grain.table(),
-            sums = sums.join(", "),
-            any = any.join(" OR "),
-        );
-        diesel::sql_query(text).execute(conn)?;
+        for by_category in [false, true] {
+            let sql = Sql::new(conn.engine());
+            let (found, at) = match grain {
+                Grain::Months => (sql.month_start_of("found_on"), sql.month_start_of("at_day")),
+                Grain::Days => (sql.month_start_of("found_on"), "at_day".to_string()),
+                Grain::Edges => ("found_on".to_string(), sql.month_start_of("at_day")),
+            };
+            let dims = if by_category {
+                "community_id, unit_kind, category, level, campaign_key, leader_led"
+            } else {
+                "community_id, unit_kind, campaign_key, leader_led"
+            };
+            let text = format!(
+                "INSERT INTO {table} (found_bucket, at_bucket, {dims}, {measures}) \
+                 SELECT {found}, {at}, {dims}, {sums} FROM hazard_tally_changes \
+                 GROUP BY {found}, {at}, {dims} HAVING {any}",
+                table = grain.table(by_category),
+                sums = sums.join(", "),
+                any = any.join(" OR "),
+            );
+            diesel::sql_query(text).execute(conn)?;
+        }
     }
     Ok(())
 }

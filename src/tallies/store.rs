@@ -20,8 +20,10 @@ use crate::error::{ApiError, ApiResult};
 /// Rows per multi-row statement: well under both engines' limits on bound values.
 const ROWS_PER_STATEMENT: usize = 500;
 
-/// The key columns of the `hazard_tallies_*` rollups.
-const ROLLUP_KEY: &str = "found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led";
+/// The key columns of the `hazard_tallies_*` rollups, and of the `*_by_category` ones.
+const ROLLUP_KEY: &str = "found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led";
+const ROLLUP_KEY_BY_CATEGORY: &str =
+    "found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led";
 
 /// The key columns of `unit_presence`, in [`CellKey`]'s order.
 const CELL_KEY: &str =
@@ -60,7 +62,9 @@ pub fn record(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()> {
     let mut sums: BTreeMap<RollupKey, Tally> = BTreeMap::new();
     for c in changes {
         for grain in Grain::ALL {
-            sums.entry(RollupKey::new(grain, &c.dims, c.at_day)).or_default().add(&c.tally);
+            for by_category in [false, true] {
+                sums.entry(RollupKey::new(grain, by_category, &c.dims, c.at_day)).or_default().add(&c.tally);
+            }
         }
     }
     add_to_rollups(conn, &sums)
@@ -144,6 +148,7 @@ pub fn copy_changes(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()> {
                 t::voided,
                 t::open,
                 t::pending,
+                t::major_open,
                 t::overdue,
             ),
             |w| {
@@ -159,32 +164,39 @@ pub fn copy_changes(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()> {
 pub fn add_to_rollups(conn: &mut DbConn, sums: &BTreeMap<RollupKey, Tally>) -> ApiResult<()> {
     let measures = Tally::COLUMNS.join(", ");
     for grain in Grain::ALL {
-        let table = grain.table();
-        let rows: Vec<(&RollupKey, &Tally)> = sums.iter().filter(|(k, t)| k.grain == grain && !t.is_zero()).collect();
-        let additions: Vec<String> =
-            Tally::COLUMNS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
-        for chunk in rows.chunks(ROWS_PER_STATEMENT) {
-            let mut sql = Sql::new(engine(conn));
-            sql.push(&format!("INSERT INTO {table} ({ROLLUP_KEY}, {measures}) VALUES "));
-            for (i, (k, t)) in chunk.iter().enumerate() {
-                if i > 0 {
-                    sql.push(", ");
+        for by_category in [false, true] {
+            let table = grain.table(by_category);
+            let rows: Vec<(&RollupKey, &Tally)> = sums
+                .iter()
+                .filter(|(k, t)| k.grain == grain && k.by_category.is_some() == by_category && !t.is_zero())
+                .collect();
+            let key = if by_category { ROLLUP_KEY_BY_CATEGORY } else { ROLLUP_KEY };
+            let additions: Vec<String> =
+                Tally::COLUMNS.iter().map(|c| format!("{c} = {table}.{c} + excluded.{c}")).collect();
+            for chunk in rows.chunks(ROWS_PER_STATEMENT) {
+                let mut sql = Sql::new(engine(conn));
+                sql.push(&format!("INSERT INTO {table} ({key}, {measures}) VALUES "));
+                for (i, (k, t)) in chunk.iter().enumerate() {
+                    if i > 0 {
+                        sql.push(", ");
+                    }
+                    let mut values = vec![
+                        Bind::Date(k.found_bucket),
+                        Bind::Date(k.at_bucket),
+                        Bind::Id(k.community_id),
+                        Bind::Text(k.unit_kind.as_str().into()),
+                    ];
+                    if let Some((category, level)) = k.by_category {
+                        values.push(Bind::Text(category.as_str().into()));
+                        values.push(Bind::Text(level.as_str().into()));
+                    }
+                    values.extend([Bind::Id(k.campaign_key), Bind::Bool(k.leader_led)]);
+                    values.extend(tally_binds(t));
+                    push_tuple(&mut sql, values);
                 }
-                let mut values = vec![
-                    Bind::Date(k.found_bucket),
-                    Bind::Date(k.at_bucket),
-                    Bind::Id(k.community_id),
-                    Bind::Text(k.unit_kind.as_str().into()),
-                    Bind::Text(k.category.as_str().into()),
-                    Bind::Text(k.level.as_str().into()),
-                    Bind::Id(k.campaign_key),
-                    Bind::Bool(k.leader_led),
-                ];
-                values.extend(tally_binds(t));
-                push_tuple(&mut sql, values);
+                sql.push(&format!(" ON CONFLICT ({key}) DO UPDATE SET {}", additions.join(", ")));
+                sql.build().execute(conn)?;
             }
-            sql.push(&format!(" ON CONFLICT ({ROLLUP_KEY}) DO UPDATE SET {}", additions.join(", ")));
-            sql.build().execute(conn)?;
         }
     }
     Ok(())

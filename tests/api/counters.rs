@@ -356,38 +356,40 @@ async fn counter_tables(app: &TestApp) -> Vec<String> {
         .db(|conn| {
             use diesel::prelude::*;
             use safetrace::db::schema::{
-                hazard_tallies_days, hazard_tallies_edges, hazard_tallies_months, unit_presence as p,
+                hazard_tallies_days, hazard_tallies_days_by_category, hazard_tallies_edges,
+                hazard_tallies_edges_by_category, hazard_tallies_months, hazard_tallies_months_by_category,
+                unit_presence as p,
             };
-            type Key = (NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
-            type Sums = (i64, i64, i64, i64, i64, i64);
+            type Key = (NaiveDate, NaiveDate, Id, String, Id, bool);
+            type KeyByCategory = (NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
+            type Sums = (i64, i64, i64, i64, i64, i64, i64);
             let mut out: Vec<String> = Vec::new();
             macro_rules! rollup {
-                ($t:ident) => {{
-                    let rows: Vec<(Key, Sums)> = $t::table
+                ($t:ident, $key:ty, ($($k:ident),+)) => {{
+                    let rows: Vec<($key, Sums)> = $t::table
                         .select((
-                            (
-                                $t::found_bucket,
-                                $t::at_bucket,
-                                $t::community_id,
-                                $t::unit_kind,
-                                $t::category,
-                                $t::level,
-                                $t::campaign_key,
-                                $t::leader_led,
-                            ),
-                            ($t::found, $t::closed, $t::voided, $t::open, $t::pending, $t::overdue),
+                            ($($t::$k),+),
+                            ($t::found, $t::closed, $t::voided, $t::open, $t::pending, $t::major_open, $t::overdue),
                         ))
                         .load(conn)?;
                     out.extend(
                         rows.into_iter()
-                            .filter(|r| r.1 != (0, 0, 0, 0, 0, 0))
+                            .filter(|r| r.1 != (0, 0, 0, 0, 0, 0, 0))
                             .map(|r| format!("{} {r:?}", stringify!($t))),
                     );
                 }};
             }
-            rollup!(hazard_tallies_months);
-            rollup!(hazard_tallies_days);
-            rollup!(hazard_tallies_edges);
+            macro_rules! rollups {
+                ($($coarse:ident / $fine:ident),+) => {$(
+                    rollup!($coarse, Key, (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led));
+                    rollup!($fine, KeyByCategory, (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led));
+                )+};
+            }
+            rollups!(
+                hazard_tallies_months / hazard_tallies_months_by_category,
+                hazard_tallies_days / hazard_tallies_days_by_category,
+                hazard_tallies_edges / hazard_tallies_edges_by_category
+            );
             type CellKey = (String, i32, NaiveDate, NaiveDate, Id, String, String, String, Id, bool);
             type Cell = (Vec<u8>, i64, Moment);
             let cells: Vec<(CellKey, Cell)> = p::table

@@ -1,6 +1,9 @@
 DROP TABLE meta;
 DROP INDEX inspections_recorded_idx;
 DROP TABLE unit_presence;
+DROP TABLE hazard_tallies_edges_by_category;
+DROP TABLE hazard_tallies_days_by_category;
+DROP TABLE hazard_tallies_months_by_category;
 DROP TABLE hazard_tallies_edges;
 DROP TABLE hazard_tallies_days;
 DROP TABLE hazard_tallies_months;

@@ -30,6 +30,7 @@ CREATE TABLE hazard_tally_changes (
     voided bigint NOT NULL,
     open bigint NOT NULL,
     pending bigint NOT NULL,
+    major_open bigint NOT NULL,
     overdue bigint NOT NULL
 );
 CREATE INDEX hazard_tally_changes_at_idx ON hazard_tally_changes (at);
@@ -39,14 +40,14 @@ CREATE INDEX hazard_tally_changes_found_idx ON hazard_tally_changes (found_on, a
 -- range over: found month x change month (the bulk of any period), change day x found
 -- month (the days of the last month before a report's moment), found day x change month
 -- (the days at a period's edges that are not whole months). The hours of a report's last
--- day are read from the changes themselves.
+-- day are read from the changes themselves. Each grain is kept twice: by the groups
+-- every report has (`hazard_tallies_*`), and with the hazard's category and level too
+-- (`hazard_tallies_*_by_category`), read only by a report that filters or groups by them.
 CREATE TABLE hazard_tallies_months (
     found_bucket date NOT NULL,
     at_bucket date NOT NULL,
     community_id uuid NOT NULL,
     unit_kind TEXT NOT NULL,
-    category TEXT NOT NULL,
-    level TEXT NOT NULL,
     campaign_key uuid NOT NULL,
     leader_led boolean NOT NULL,
     found bigint NOT NULL,
@@ -54,16 +55,15 @@ CREATE TABLE hazard_tallies_months (
     voided bigint NOT NULL,
     open bigint NOT NULL,
     pending bigint NOT NULL,
+    major_open bigint NOT NULL,
     overdue bigint NOT NULL,
-    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
 );
 CREATE TABLE hazard_tallies_days (
     found_bucket date NOT NULL,
     at_bucket date NOT NULL,
     community_id uuid NOT NULL,
     unit_kind TEXT NOT NULL,
-    category TEXT NOT NULL,
-    level TEXT NOT NULL,
     campaign_key uuid NOT NULL,
     leader_led boolean NOT NULL,
     found bigint NOT NULL,
@@ -71,10 +71,27 @@ CREATE TABLE hazard_tallies_days (
     voided bigint NOT NULL,
     open bigint NOT NULL,
     pending bigint NOT NULL,
+    major_open bigint NOT NULL,
     overdue bigint NOT NULL,
-    PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+    PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, campaign_key, leader_led)
 );
 CREATE TABLE hazard_tallies_edges (
+    found_bucket date NOT NULL,
+    at_bucket date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    found bigint NOT NULL,
+    closed bigint NOT NULL,
+    voided bigint NOT NULL,
+    open bigint NOT NULL,
+    pending bigint NOT NULL,
+    major_open bigint NOT NULL,
+    overdue bigint NOT NULL,
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
+);
+CREATE TABLE hazard_tallies_months_by_category (
     found_bucket date NOT NULL,
     at_bucket date NOT NULL,
     community_id uuid NOT NULL,
@@ -88,6 +105,43 @@ CREATE TABLE hazard_tallies_edges (
     voided bigint NOT NULL,
     open bigint NOT NULL,
     pending bigint NOT NULL,
+    major_open bigint NOT NULL,
+    overdue bigint NOT NULL,
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+);
+CREATE TABLE hazard_tallies_days_by_category (
+    found_bucket date NOT NULL,
+    at_bucket date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    found bigint NOT NULL,
+    closed bigint NOT NULL,
+    voided bigint NOT NULL,
+    open bigint NOT NULL,
+    pending bigint NOT NULL,
+    major_open bigint NOT NULL,
+    overdue bigint NOT NULL,
+    PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+);
+CREATE TABLE hazard_tallies_edges_by_category (
+    found_bucket date NOT NULL,
+    at_bucket date NOT NULL,
+    community_id uuid NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key uuid NOT NULL,
+    leader_led boolean NOT NULL,
+    found bigint NOT NULL,
+    closed bigint NOT NULL,
+    voided bigint NOT NULL,
+    open bigint NOT NULL,
+    pending bigint NOT NULL,
+    major_open bigint NOT NULL,
     overdue bigint NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 );

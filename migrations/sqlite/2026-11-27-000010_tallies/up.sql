@@ -28,6 +28,7 @@ CREATE TABLE hazard_tally_changes (
     voided INTEGER NOT NULL,
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
+    major_open INTEGER NOT NULL,
     overdue INTEGER NOT NULL
 );
 CREATE INDEX hazard_tally_changes_at_idx ON hazard_tally_changes (at);
@@ -37,14 +38,14 @@ CREATE INDEX hazard_tally_changes_found_idx ON hazard_tally_changes (found_on, a
 -- range over: found month x change month (the bulk of any period), change day x found
 -- month (the days of the last month before a report's moment), found day x change month
 -- (the days at a period's edges that are not whole months). The hours of a report's last
--- day are read from the changes themselves.
+-- day are read from the changes themselves. Each grain is kept twice: by the groups
+-- every report has (`hazard_tallies_*`), and with the hazard's category and level too
+-- (`hazard_tallies_*_by_category`), read only by a report that filters or groups by them.
 CREATE TABLE hazard_tallies_months (
     found_bucket TEXT NOT NULL,
     at_bucket TEXT NOT NULL,
     community_id BLOB NOT NULL,
     unit_kind TEXT NOT NULL,
-    category TEXT NOT NULL,
-    level TEXT NOT NULL,
     campaign_key BLOB NOT NULL,
     leader_led BOOLEAN NOT NULL,
     found INTEGER NOT NULL,
@@ -52,16 +53,15 @@ CREATE TABLE hazard_tallies_months (
     voided INTEGER NOT NULL,
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
+    major_open INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
-    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
 ) WITHOUT ROWID;
 CREATE TABLE hazard_tallies_days (
     found_bucket TEXT NOT NULL,
     at_bucket TEXT NOT NULL,
     community_id BLOB NOT NULL,
     unit_kind TEXT NOT NULL,
-    category TEXT NOT NULL,
-    level TEXT NOT NULL,
     campaign_key BLOB NOT NULL,
     leader_led BOOLEAN NOT NULL,
     found INTEGER NOT NULL,
@@ -69,10 +69,27 @@ CREATE TABLE hazard_tallies_days (
     voided INTEGER NOT NULL,
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
+    major_open INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
-    PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+    PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, campaign_key, leader_led)
 ) WITHOUT ROWID;
 CREATE TABLE hazard_tallies_edges (
+    found_bucket TEXT NOT NULL,
+    at_bucket TEXT NOT NULL,
+    community_id BLOB NOT NULL,
+    unit_kind TEXT NOT NULL,
+    campaign_key BLOB NOT NULL,
+    leader_led BOOLEAN NOT NULL,
+    found INTEGER NOT NULL,
+    closed INTEGER NOT NULL,
+    voided INTEGER NOT NULL,
+    open INTEGER NOT NULL,
+    pending INTEGER NOT NULL,
+    major_open INTEGER NOT NULL,
+    overdue INTEGER NOT NULL,
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
+) WITHOUT ROWID;
+CREATE TABLE hazard_tallies_months_by_category (
     found_bucket TEXT NOT NULL,
     at_bucket TEXT NOT NULL,
     community_id BLOB NOT NULL,
@@ -86,6 +103,43 @@ CREATE TABLE hazard_tallies_edges (
     voided INTEGER NOT NULL,
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
+    major_open INTEGER NOT NULL,
+    overdue INTEGER NOT NULL,
+    PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+) WITHOUT ROWID;
+CREATE TABLE hazard_tallies_days_by_category (
+    found_bucket TEXT NOT NULL,
+    at_bucket TEXT NOT NULL,
+    community_id BLOB NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key BLOB NOT NULL,
+    leader_led BOOLEAN NOT NULL,
+    found INTEGER NOT NULL,
+    closed INTEGER NOT NULL,
+    voided INTEGER NOT NULL,
+    open INTEGER NOT NULL,
+    pending INTEGER NOT NULL,
+    major_open INTEGER NOT NULL,
+    overdue INTEGER NOT NULL,
+    PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
+) WITHOUT ROWID;
+CREATE TABLE hazard_tallies_edges_by_category (
+    found_bucket TEXT NOT NULL,
+    at_bucket TEXT NOT NULL,
+    community_id BLOB NOT NULL,
+    unit_kind TEXT NOT NULL,
+    category TEXT NOT NULL,
+    level TEXT NOT NULL,
+    campaign_key BLOB NOT NULL,
+    leader_led BOOLEAN NOT NULL,
+    found INTEGER NOT NULL,
+    closed INTEGER NOT NULL,
+    voided INTEGER NOT NULL,
+    open INTEGER NOT NULL,
+    pending INTEGER NOT NULL,
+    major_open INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 ) WITHOUT ROWID;
