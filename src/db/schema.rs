@@ -77,6 +77,36 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::{SqlUuid, SqlMoment};
 
+    community_events (id) {
+        id -> SqlUuid,
+        community_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    campaign_events (id) {
+        id -> SqlUuid,
+        campaign_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
     inspections (id) {
         id -> SqlUuid,
         unit_id -> SqlUuid,
@@ -306,6 +336,8 @@ diesel::table! {
 
 diesel::joinable!(units -> communities (community_id));
 diesel::joinable!(unit_events -> units (unit_id));
+diesel::joinable!(community_events -> communities (community_id));
+diesel::joinable!(campaign_events -> campaigns (campaign_id));
 diesel::joinable!(inspections -> units (unit_id));
 diesel::joinable!(hazards -> inspections (inspection_id));
 diesel::joinable!(hazard_events -> hazards (hazard_id));
@@ -322,7 +354,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     communities,
     units,
     unit_events,
+    community_events,
     campaigns,
+    campaign_events,
     inspections,
     hazards,
     hazard_events,
