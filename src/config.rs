@@ -115,6 +115,11 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_REQUIRE_EVIDENCE", default_value_t = true, action = clap::ArgAction::Set)]
     pub require_evidence: bool,
 
+    /// Whether whoever submitted a rectification may also verify it (small offices); by
+    /// default someone else must.
+    #[arg(long, env = "SAFETRACE_ALLOW_SELF_VERIFICATION", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_self_verification: bool,
+
     /// How long a login token is valid, in hours.
     #[arg(long, env = "SAFETRACE_TOKEN_TTL_HOURS", default_value_t = 12)]
     pub token_ttl_hours: i64,
@@ -168,6 +173,7 @@ impl Settings {
             clock_skew_seconds: self.clock_skew_seconds,
             token_ttl_hours: self.token_ttl_hours,
             require_evidence: self.require_evidence,
+            allow_self_verification: self.allow_self_verification,
             report_concurrency: self.report_concurrency as usize,
             throttle: ThrottlePolicy {
                 slow_after: self.login_slow_after,
@@ -188,6 +194,7 @@ pub struct AppConfig {
     pub clock_skew_seconds: i64,
     pub token_ttl_hours: i64,
     pub require_evidence: bool,
+    pub allow_self_verification: bool,
     pub report_concurrency: usize,
     pub throttle: ThrottlePolicy,
 }
@@ -202,6 +209,7 @@ impl Default for AppConfig {
             clock_skew_seconds: 300,
             token_ttl_hours: 12,
             require_evidence: true,
+            allow_self_verification: false,
             report_concurrency: 2,
             throttle: ThrottlePolicy::default(),
         }
