@@ -88,7 +88,7 @@ pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResu
     responses(
         (status = 200, body = User),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A stale version, or the change would leave no active admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -120,6 +120,7 @@ pub async fn update(
     responses(
         (status = 200, body = User),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The user is the last active admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]

@@ -97,6 +97,32 @@ pub fn record_event(
     Ok(())
 }
 
+/// Refuses a change that would leave the office without an active admin: nobody could
+/// manage users any more. Called in the change's transaction; on PostgreSQL it first locks
+/// the active admins' rows, so two admins demoting each other at once cannot both win
+/// (SQLite's write transaction holds the whole database already).
+fn keep_an_active_admin(conn: &mut DbConn, current: &UserRow, stays_active_admin: bool) -> ApiResult<()> {
+    if current.role != Role::Admin || !current.active || stays_active_admin {
+        return Ok(());
+    }
+    if let DbConn::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE").execute(pg)?;
+    }
+    let others: i64 = users::table
+        .filter(users::role.eq(Role::Admin))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(current.id))
+        .count()
+        .get_result(conn)?;
+    if others == 0 {
+        return Err(ApiError::Conflict(format!(
+            "`{}` is the last active admin: make another user an admin first, so that someone can still manage users",
+            current.username
+        )));
+    }
+    Ok(())
+}
+
 /// Stores a user whose password is already hashed (hashing happens outside the transaction).
 pub fn create(conn: &mut DbConn, req: NewUser, password_hash: String, now: Moment, actor: &Actor) -> ApiResult<User> {
     if find_by_username(conn, &req.username)?.is_some() {
@@ -157,6 +183,7 @@ pub fn update(
     if let Some(Some(ids)) = &patch.community_ids {
         check_communities_exist(conn, ids)?;
     }
+    keep_an_active_admin(conn, &current, role == Role::Admin && active)?;
     let changed = diesel::update(users::table.filter(users::id.eq(id)).filter(users::version.eq(patch.version)))
         .set((
             users::display_name.eq(&display_name),
@@ -190,6 +217,7 @@ pub fn update(
 
 pub fn deactivate(conn: &mut DbConn, id: Id, reason: Option<String>, now: Moment, actor: &Actor) -> ApiResult<User> {
     let current = get(conn, id)?;
+    keep_an_active_admin(conn, &current, false)?;
     diesel::update(users::table.filter(users::id.eq(id)))
         .set((users::active.eq(false), users::version.eq(current.version + 1), users::updated_at.eq(now)))
         .execute(conn)?;

@@ -207,4 +207,65 @@ both_engines! {
         let unit = app.get(&format!("/api/v1/units/{u}")).await;
         assert_eq!(unit.body["events"][0]["actor"], "Administrator");
     }
+
+    async fn the_last_active_admin_can_be_neither_demoted_nor_deactivated(app) {
+        let me = app.get("/api/v1/auth/me").await.id();
+        let path = format!("/api/v1/users/{me}");
+        let last = |r: &Resp| {
+            assert_eq!(r.status, 409, "{:?}", r.body);
+            assert_eq!(r.body["type"], "/problems/conflict");
+            assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("last active admin")), "{:?}", r.body);
+        };
+        last(&app.patch(&path, &json!({"version": 1, "role": "supervisor"})).await);
+        last(&app.patch(&path, &json!({"version": 1, "active": false})).await);
+        last(&app.post(&format!("{path}/deactivate"), &json!({"reason": "离职"})).await);
+        let still = app.get(&path).await;
+        assert_eq!((still.body["role"].clone(), still.body["active"].clone(), still.body["version"].clone()), (json!("admin"), json!(true), json!(1)));
+        // Other edits of the last admin are fine.
+        assert_eq!(app.patch(&path, &json!({"version": 1, "display_name": "办公室"})).await.status, 200);
+
+        // A second admin, deactivated, does not count; once active again, the first may step down.
+        let li = app.user("li", "admin", None).await;
+        let li_id = app.get_as(Some(&li), "/api/v1/auth/me").await.id();
+        assert_eq!(app.post(&format!("/api/v1/users/{li_id}/deactivate"), &json!({})).await.status, 200);
+        last(&app.patch(&path, &json!({"version": 2, "role": "viewer"})).await);
+        assert_eq!(app.patch(&format!("/api/v1/users/{li_id}"), &json!({"version": 2, "active": true})).await.status, 200);
+        let r = app.patch(&path, &json!({"version": 2, "role": "supervisor"})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["role"], "supervisor");
+        // Now li is the last one.
+        let li = app.login("li", "pw-Passw0rd-long").await;
+        let r = app.post_as(Some(&li), &format!("/api/v1/users/{li_id}/deactivate"), &json!({})).await;
+        last(&r);
+    }
+
+    async fn two_admins_demoting_each_other_at_once_leave_one(app) {
+        let a_id = app.get("/api/v1/auth/me").await.id();
+        let b_token = app.user("li", "admin", None).await;
+        let b_id = app.get_as(Some(&b_token), "/api/v1/auth/me").await.id();
+        let mut a_token = app.token.clone();
+        let mut b_token = b_token;
+        for round in 0..4 {
+            let va = app.get_as(Some(&a_token), &format!("/api/v1/users/{a_id}")).await.body["version"].clone();
+            let vb = app.get_as(Some(&a_token), &format!("/api/v1/users/{b_id}")).await.body["version"].clone();
+            let (path_a, path_b) = (format!("/api/v1/users/{a_id}"), format!("/api/v1/users/{b_id}"));
+            let (body_a, body_b) = (json!({"version": va, "role": "supervisor"}), json!({"version": vb, "role": "supervisor"}));
+            let demote_b = app.request_as(Some(&a_token), Method::PATCH, &path_b, Some(&body_b));
+            let demote_a = app.request_as(Some(&b_token), Method::PATCH, &path_a, Some(&body_a));
+            let (rb, ra) = futures_util::join!(demote_b, demote_a);
+            let mut statuses = [ra.status, rb.status];
+            statuses.sort();
+            assert!(statuses == [200, 401] || statuses == [200, 409], "round {round}: {:?} {:?}", ra.body, rb.body);
+            // Exactly one active admin is left; it promotes the other back for the next round.
+            let (admin_token, demoted, demoted_name) = if ra.status == 200 { (b_token.clone(), a_id.clone(), "admin") } else { (a_token.clone(), b_id.clone(), "li") };
+            let admins = app.get_as(Some(&admin_token), "/api/v1/users?role=admin&active=true").await;
+            assert_eq!(admins.body["items"].as_array().map(Vec::len), Some(1), "round {round}: {:?}", admins.body);
+            let v = app.get_as(Some(&admin_token), &format!("/api/v1/users/{demoted}")).await.body["version"].clone();
+            let r = app.request_as(Some(&admin_token), Method::PATCH, &format!("/api/v1/users/{demoted}"), Some(&json!({"version": v, "role": "admin"}))).await;
+            assert_eq!(r.status, 200, "{:?}", r.body);
+            let password = if demoted_name == "admin" { ADMIN_PASSWORD } else { "pw-Passw0rd-long" };
+            let fresh = app.login(demoted_name, password).await;
+            if demoted_name == "admin" { a_token = fresh } else { b_token = fresh }
+        }
+    }
 }
