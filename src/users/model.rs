@@ -113,7 +113,8 @@ pub struct NewUser {
     #[validate(length(min = 2, max = 64), custom(function = "username_chars"))]
     #[schema(pattern = "^[a-z0-9_.-]{2,64}$")]
     pub username: String,
-    /// 10–200 characters, not containing the username, not one repeated character.
+    /// 10–200 characters, not containing the username, not one repeated character, not
+    /// one of the 10,000 most common passwords (nor one with digits or symbols added).
     #[schema(min_length = 10, max_length = 200)]
     pub password: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
@@ -147,8 +148,7 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<Id>>)]
     pub community_ids: Option<Option<Vec<Id>>>,
-    /// A new password (the user's tokens are revoked): 10–200 characters, not containing
-    /// the username, not one repeated character.
+    /// A new password (the user's tokens are revoked), by the same rules as at creation.
     #[schema(min_length = 10, max_length = 200)]
     pub password: Option<String>,
     /// `true` reactivates a deactivated user.

@@ -268,4 +268,50 @@ both_engines! {
             if demoted_name == "admin" { a_token = fresh } else { b_token = fresh }
         }
     }
+
+    async fn common_passwords_are_refused_by_the_api_the_cli_and_the_first_start(app) {
+        let too_common = |r: &Resp, field: &str| {
+            assert_eq!(r.status, 422, "{:?}", r.body);
+            assert_eq!(r.error_code(field).as_deref(), Some("weak_password"), "{:?}", r.body);
+            let message = r.body["errors"][0]["message"].as_str().unwrap_or_default();
+            assert!(message.contains("too common") && message.contains("10,000"), "{message}");
+        };
+        // Long enough, yet among the 10,000 most used, or one of them with digits added.
+        for password in ["qwertyuiop", "1234567890", "Password2026!", "iloveyou1314"] {
+            let r = app.post("/api/v1/users", &json!({"username": "zhangsan", "password": password, "role": "viewer"})).await;
+            too_common(&r, "password");
+        }
+        let r = app.post("/api/v1/users", &json!({"username": "zhangsan", "password": "jinmao-road-2026", "role": "viewer"})).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let r = app.patch(&format!("/api/v1/users/{}", r.id()), &json!({"version": 1, "password": "password123"})).await;
+        too_common(&r, "password");
+
+        // The command line says the same and stores nothing.
+        let add = safetrace::config::UserCommand::Add {
+            username: "lisi".into(), role: safetrace::domain::Role::Viewer, display_name: None,
+            communities: vec![], password: Some("Qwertyuiop!".into()),
+        };
+        let pool = app.state.pool.clone();
+        let err = actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, add)).await.expect("join").expect_err("refused");
+        assert!(err.contains("password") && err.contains("too common"), "{err}");
+        let passwd = safetrace::config::UserCommand::Passwd { username: "zhangsan".into(), password: Some("1234567890".into()) };
+        let pool = app.state.pool.clone();
+        let err = actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, passwd)).await.expect("join").expect_err("refused");
+        assert!(err.contains("too common"), "{err}");
+        assert_eq!(app.get("/api/v1/users?role=viewer").await.body["items"].as_array().map(Vec::len), Some(1));
+        app.login("zhangsan", "jinmao-road-2026").await; // the password is unchanged
+
+        // The first start refuses a common SAFETRACE_ADMIN_PASSWORD and creates no one.
+        let empty = TestApp::without_users(app.engine).await;
+        let now = safetrace::Moment(default_now());
+        let err = empty
+            .state
+            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some("Password1234".into()), now))
+            .await
+            .expect_err("refused");
+        let detail = err.problem().detail;
+        assert!(detail.starts_with("SAFETRACE_ADMIN_PASSWORD: this password is too common"), "{detail}");
+        let r = empty.post_as(None, "/api/v1/auth/login", &json!({"username": "admin", "password": "Password1234"})).await;
+        assert_eq!(r.status, 401);
+    }
 }
