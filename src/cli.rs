@@ -3,6 +3,7 @@
 use std::io::BufRead;
 
 use diesel::prelude::*;
+use serde_json::json;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::UserCommand;
@@ -89,6 +90,24 @@ pub fn run(pool: &DbPool, cmd: UserCommand) -> Result<(), String> {
             let user = store::find_by_username(&mut conn, &username).map_err(describe)?.ok_or("no such user")?;
             conn.write(|c| store::deactivate(c, user.id, reason, now, &actor)).map_err(describe)?;
             println!("deactivated {username}");
+        }
+        UserCommand::Unlock { username } => {
+            let name = username.trim().to_lowercase();
+            if name.is_empty() {
+                return Err("a username is needed".into());
+            }
+            let user = store::find_by_username(&mut conn, &name).map_err(describe)?;
+            conn.write(|c| {
+                let n = store::clear_login_failures(c, &name)?;
+                match &user {
+                    Some(u) => {
+                        store::record_event(c, u.id, now, &actor, "unlocked", Some(json!({"counts_cleared": n})))
+                    }
+                    None => Ok(()),
+                }
+            })
+            .map_err(describe)?;
+            println!("cleared the failed-login counts of {name}");
         }
         UserCommand::List => {
             let page = crate::http::page::PageRequest::new(Some(500), None).map_err(describe)?;

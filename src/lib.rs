@@ -78,7 +78,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(users::handlers::get_one)
         .service(users::handlers::update)
         .service(users::handlers::deactivate)
-        .service(users::handlers::revoke_tokens);
+        .service(users::handlers::revoke_tokens)
+        .service(users::handlers::unlock);
 }
 
 /// Builds the application and its OpenAPI document.

@@ -1,15 +1,17 @@
 //! Log in, log out, and who am I.
 
-use actix_web::{get, post, web, HttpResponse};
+use std::sync::atomic::Ordering;
+
+use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{store, token};
+use super::{client, store, token};
 use crate::domain::access::Caller;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
-use crate::http::State;
+use crate::http::{AppState, State};
 use crate::users::model::User;
 use crate::users::password;
 use crate::users::store as user_store;
@@ -33,7 +35,45 @@ fn bad_credentials() -> ApiError {
     ApiError::Unauthorized("the username or password is wrong".into())
 }
 
+/// Checks `password` against the stored hash, or against a dummy hash when there is none
+/// to check (an unknown or inactive user), so that every attempt costs one verification
+/// whatever the account's state; each is counted in [`AppState::password_checks`].
+pub async fn verify_password(state: &AppState, password: String, stored: Option<String>) -> ApiResult<bool> {
+    state.password_checks.fetch_add(1, Ordering::Relaxed);
+    state
+        .hashing(move || match stored {
+            Some(hash) => password::verify(&password, &hash),
+            None => {
+                password::verify_dummy(&password);
+                false
+            }
+        })
+        .await
+}
+
+/// Counts an attempt for `username` from the request's client before its password is
+/// checked (429 when the throttle refuses it), holds the answer as long as the throttle
+/// says, and answers the client's address for [`store::give_back`].
+pub async fn reserve_attempt(state: &AppState, req: &HttpRequest, username: &str) -> ApiResult<String> {
+    let address = client::address_of(req, &state.config.trusted_proxies);
+    let policy = state.config.throttle;
+    let now = state.clock.now();
+    let (name, addr) = (username.to_string(), address.clone());
+    match state.write(move |conn| store::reserve(conn, &policy, &name, &addr, now)).await? {
+        store::Attempt::Refused(seconds) => Err(ApiError::RateLimited(seconds)),
+        store::Attempt::Reserved(hold) => {
+            if !hold.is_zero() {
+                actix_web::rt::time::sleep(hold).await;
+            }
+            Ok(address)
+        }
+    }
+}
+
 /// Exchange a username and password for a bearer token.
+///
+/// Failed attempts are throttled per (username, client address), per client address and
+/// per username; see the README.
 #[utoipa::path(
     tag = "auth", operation_id = "login",
     request_body = Login,
@@ -47,45 +87,23 @@ fn bad_credentials() -> ApiError {
     )
 )]
 #[post("/auth/login")]
-pub async fn login(state: State, body: JsonBody<Login>) -> ApiResult<web::Json<Session>> {
-    let req = body.into_inner();
-    let username = req.username.trim().to_lowercase();
-    if username.is_empty() || username.chars().count() > 64 || req.password.chars().count() > 1024 {
+pub async fn login(state: State, req: HttpRequest, body: JsonBody<Login>) -> ApiResult<web::Json<Session>> {
+    let login = body.into_inner();
+    let username = login.username.trim().to_lowercase();
+    if username.is_empty() || username.chars().count() > 64 || login.password.chars().count() > 1024 {
         return Err(bad_credentials());
     }
-    let now = state.clock.now();
-    let policy = state.config.throttle;
+    let address = reserve_attempt(&state, &req, &username).await?;
     let name = username.clone();
-    let (failures, user) =
-        state.db(move |conn| Ok((store::failures(conn, &name)?, user_store::find_by_username(conn, &name)?))).await?;
-    if let Err(secs) = policy.check(failures.as_ref(), now) {
-        return Err(ApiError::RateLimited(secs));
-    }
+    let user = state.db(move |conn| user_store::find_by_username(conn, &name)).await?;
     // Verify on the blocking pool, outside any transaction: argon2 is slow on purpose.
-    let pw = req.password;
-    let user = state
-        .hashing(move || match user {
-            Some(u) if u.active && password::verify(&pw, &u.password_hash) => Some(u),
-            Some(u) => {
-                let _ = u;
-                None
-            }
-            None => {
-                password::verify_dummy(&pw);
-                None
-            }
-        })
-        .await?;
-    let Some(user) = user else {
-        let name = username.clone();
-        state
-            .write(move |conn| {
-                let current = store::failures(conn, &name)?;
-                store::save_failures(conn, &name, &policy.after_failure(current.as_ref(), now))
-            })
-            .await?;
-        return Err(bad_credentials());
+    let stored = user.as_ref().filter(|u| u.active).map(|u| u.password_hash.clone());
+    let user = match (verify_password(&state, login.password, stored).await?, user) {
+        (true, Some(user)) => user,
+        // A failure stays counted: the attempt was reserved as one.
+        _ => return Err(bad_credentials()),
     };
+    let now = state.clock.now();
     let ttl = chrono::Duration::hours(state.config.token_ttl_hours);
     let secret = token::generate();
     let row = store::TokenRow {
@@ -98,9 +116,10 @@ pub async fn login(state: State, body: JsonBody<Login>) -> ApiResult<web::Json<S
         revoked_at: None,
     };
     let expires_at = row.expires_at;
+    let policy = state.config.throttle;
     let view = state
         .write(move |conn| {
-            store::clear_failures(conn, &username)?;
+            store::give_back(conn, &policy, &username, &address)?;
             store::insert_token(conn, &row)?;
             user_store::view(conn, user)
         })

@@ -239,11 +239,14 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::SqlMoment;
 
-    login_throttle (username) {
+    login_throttle (username, address) {
         username -> Text,
+        address -> Text,
         failures -> Integer,
+        window_started_at -> SqlMoment,
         last_failure_at -> SqlMoment,
         locked_until -> Nullable<SqlMoment>,
+        expires_at -> SqlMoment,
     }
 }
 

@@ -6,6 +6,7 @@ pub mod idempotent;
 pub mod page;
 pub mod query;
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use actix_web::web;
@@ -25,6 +26,9 @@ pub struct AppState {
     pub report_builds: Arc<tokio::sync::Semaphore>,
     /// Permits to hash or verify a password: one per core.
     pub password_hashing: Arc<tokio::sync::Semaphore>,
+    /// Password verifications run so far (real or against the dummy hash), so tests can
+    /// see that every login attempt costs exactly one, whatever the account's state.
+    pub password_checks: Arc<AtomicU64>,
 }
 
 impl AppState {
@@ -32,7 +36,8 @@ impl AppState {
         let report_builds = Arc::new(tokio::sync::Semaphore::new(config.report_concurrency.max(1)));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let password_hashing = Arc::new(tokio::sync::Semaphore::new(cores));
-        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing }
+        let password_checks = Arc::new(AtomicU64::new(0));
+        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing, password_checks }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.

@@ -167,3 +167,29 @@ pub async fn revoke_tokens(state: State, caller: Caller, id: web::Path<Id>) -> A
         .await?;
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// Clear the failed-login counts of a user's username from every address, so that a
+/// locked-out user can log in at once.
+#[utoipa::path(
+    tag = "users", operation_id = "unlock_user",
+    params(("id" = Id, Path, description = "User id")),
+    responses(
+        (status = 204, description = "The username's failed-login counts are cleared"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/unlock")]
+pub async fn unlock(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageUsers)?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let actor = caller.actor();
+    state
+        .write(move |conn| {
+            let user = store::get(conn, id)?;
+            let n = store::clear_login_failures(conn, &user.username)?;
+            store::record_event(conn, id, now, &actor, "unlocked", Some(serde_json::json!({"counts_cleared": n})))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{NewUser, User, UserEventRow, UserFilter, UserPatch, UserRow};
-use crate::db::schema::{auth_tokens, communities, user_communities, user_events, users};
-use crate::db::DbConn;
+use crate::db::schema::{auth_tokens, communities, login_throttle, user_communities, user_events, users};
+use crate::db::{serialize, DbConn, Serial};
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::validate::Problems;
@@ -206,6 +206,9 @@ pub fn update(
     if revoke {
         revoke_tokens(conn, id, now)?;
     }
+    if password_hash.is_some() {
+        clear_login_failures(conn, &current.username)?;
+    }
     let details = json!({
         "role": patch.role, "community_ids": patch.community_ids, "active": patch.active,
         "display_name": patch.display_name, "password_changed": password_hash.is_some(),
@@ -225,6 +228,13 @@ pub fn deactivate(conn: &mut DbConn, id: Id, reason: Option<String>, now: Moment
     record_event(conn, id, now, actor, "deactivated", Some(json!({"reason": reason, "tokens_revoked": revoked})))?;
     let row = get(conn, id)?;
     view(conn, row)
+}
+
+/// Forgets the failed-login counts of a username, from every address (an unlock, a new
+/// password); the counts of the addresses themselves stay. Answers how many rows went.
+pub fn clear_login_failures(conn: &mut DbConn, username: &str) -> ApiResult<usize> {
+    serialize(conn, Serial::LoginThrottle)?;
+    Ok(diesel::delete(login_throttle::table.filter(login_throttle::username.eq(username))).execute(conn)?)
 }
 
 /// Revokes every live token of a user; answers how many.

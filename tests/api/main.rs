@@ -13,6 +13,7 @@ mod hazards;
 mod inspections;
 mod protocol;
 mod reports;
+mod throttle;
 mod validation;
 mod web;
 mod workflow;

@@ -111,6 +111,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("patch", "/api/v1/users/{id}"),
     ("post", "/api/v1/users/{id}/deactivate"),
     ("post", "/api/v1/users/{id}/revoke-tokens"),
+    ("post", "/api/v1/users/{id}/unlock"),
 ];
 
 fn documented(doc: &serde_json::Value) -> Vec<(String, String)> {

@@ -252,9 +252,24 @@ impl TestApp {
 
     /// A request with the given token, or none.
     pub async fn request_as(&self, token: Option<&str>, method: Method, path: &str, body: Option<&Value>) -> Resp {
+        self.request_with(token, method, path, body, &[]).await
+    }
+
+    /// A request with the given token, or none, and these extra headers.
+    pub async fn request_with(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self.server.request(method, self.server.url(path));
         if let Some(t) = token {
             req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
         }
         let result = match body {
             Some(b) => req.send_json(b).await,
