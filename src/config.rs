@@ -46,8 +46,12 @@ pub enum UserCommand {
         communities: Vec<String>,
         #[arg(long)]
         password: Option<String>,
+        /// The user must change this password at their first login.
+        #[arg(long)]
+        must_change_password: bool,
     },
-    /// Set a user's password (read from standard input unless --password is given).
+    /// Set a user's password (read from standard input unless --password is given); the
+    /// user must change it at their next login.
     Passwd {
         username: String,
         #[arg(long)]

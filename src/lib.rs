@@ -73,6 +73,7 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(auth::handlers::login)
         .service(auth::handlers::logout)
         .service(auth::handlers::me)
+        .service(auth::handlers::change_password)
         .service(users::handlers::create)
         .service(users::handlers::list)
         .service(users::handlers::get_one)

@@ -12,7 +12,8 @@ use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::{AppState, State};
-use crate::users::model::User;
+use crate::users::first_admin;
+use crate::users::model::{PasswordChange, User};
 use crate::users::password;
 use crate::users::store as user_store;
 
@@ -28,6 +29,10 @@ pub struct Session {
     /// Send as `Authorization: Bearer <token>`.
     pub token: String,
     pub expires_at: Moment,
+    /// The user must change their password (`POST /auth/password`) before anything else:
+    /// until then every other call but `GET /auth/me` and `POST /auth/logout` answers 403
+    /// `/problems/password-change-required`.
+    pub must_change_password: bool,
     pub user: User,
 }
 
@@ -124,7 +129,59 @@ pub async fn login(state: State, req: HttpRequest, body: JsonBody<Login>) -> Api
             user_store::view(conn, user)
         })
         .await?;
-    Ok(web::Json(Session { token: secret, expires_at, user: view }))
+    Ok(web::Json(Session { token: secret, expires_at, must_change_password: view.must_change_password, user: view }))
+}
+
+/// Change one's own password. Every other token of the user ends; the one this request
+/// carries goes on. A wrong `current_password` counts as a failed login.
+#[utoipa::path(
+    tag = "auth", operation_id = "change_password",
+    request_body = PasswordChange,
+    responses(
+        (status = 200, description = "The account, its password changed", body = User),
+        (status = 422, description = "`current_password` is wrong (`wrong_password`), or `new_password` is refused", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "Too many failed attempts: see Retry-After", body = Problem, content_type = "application/problem+json",
+            headers(("Retry-After" = u64, description = "Seconds to wait"))),
+    )
+)]
+#[post("/auth/password")]
+pub async fn change_password(
+    state: State,
+    req: HttpRequest,
+    caller: Caller,
+    body: JsonBody<PasswordChange>,
+) -> ApiResult<web::Json<User>> {
+    let change = body.into_inner();
+    change.check(&caller.username)?;
+    let wrong = || ApiError::field("current_password", "wrong_password", "the current password is wrong");
+    if change.current_password.chars().count() > 1024 {
+        return Err(wrong());
+    }
+    let address = reserve_attempt(&state, &req, &caller.username).await?;
+    let id = caller.user_id;
+    let user = state.db(move |conn| user_store::get(conn, id)).await?;
+    if !verify_password(&state, change.current_password, Some(user.password_hash)).await? {
+        // The attempt stays counted as a failed login.
+        return Err(wrong());
+    }
+    let new_password = change.new_password;
+    let hash = state
+        .hashing(move || password::hash(&new_password))
+        .await?
+        .map_err(|e| ApiError::internal("password hashing failed", e))?;
+    let now = state.clock.now();
+    let policy = state.config.throttle;
+    let (username, token_id, actor) = (caller.username.clone(), caller.token_id, caller.actor());
+    let view = state
+        .write(move |conn| {
+            store::give_back(conn, &policy, &username, &address)?;
+            user_store::change_own_password(conn, id, hash, token_id, now, &actor)
+        })
+        .await?;
+    if view.username == "admin" {
+        first_admin::forget(&state.config.data_dir);
+    }
+    Ok(web::Json(view))
 }
 
 /// Revoke the token this request carries.

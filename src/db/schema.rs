@@ -192,6 +192,7 @@ diesel::table! {
         created_at -> SqlMoment,
         updated_at -> SqlMoment,
         created_by -> Nullable<SqlUuid>,
+        must_change_password -> Bool,
     }
 }
 

@@ -12,7 +12,7 @@ use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
-use crate::users::password;
+use crate::users::{first_admin, password};
 
 async fn hash(state: &State, password: String) -> ApiResult<String> {
     state
@@ -109,7 +109,12 @@ pub async fn update(
     };
     let now = state.clock.now();
     let actor = caller.actor();
-    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, hashed, now, &actor)).await?))
+    let new_password = hashed.is_some();
+    let user = state.write(move |conn| store::update(conn, id, patch, hashed, now, &actor)).await?;
+    if new_password && user.username == "admin" {
+        first_admin::forget(&state.config.data_dir);
+    }
+    Ok(web::Json(user))
 }
 
 /// Deactivate a user: they can no longer log in and their tokens stop working at once.

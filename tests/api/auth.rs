@@ -165,22 +165,23 @@ both_engines! {
     async fn the_first_admin_is_created_once(app) {
         let now = safetrace::Moment(default_now());
         // The harness started this database with an admin, so a second start creates none.
+        let data_dir = app.state.config.data_dir.clone();
         let again = app
             .state
-            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, None, now))
+            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, None, &data_dir, now))
             .await
             .expect("bootstrap");
         assert_eq!(again, None);
-        let empty = TestApp::without_users(app.engine).await;
-        let generated = empty
+        let mut empty = TestApp::without_users(app.engine).await;
+        let data_dir = empty.state.config.data_dir.clone();
+        let file = empty
             .state
-            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, None, now))
+            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, None, &data_dir, now))
             .await
             .expect("bootstrap")
             .expect("a generated password");
-        assert!(generated.len() >= 16);
-        let token = empty.login("admin", &generated).await;
-        let me = empty.get_as(Some(&token), "/api/v1/auth/me").await;
+        empty.take_over_first_admin(&file).await;
+        let me = empty.get("/api/v1/auth/me").await;
         assert_eq!(me.body["role"], "admin");
         assert_eq!(me.body["community_ids"], serde_json::Value::Null, "all communities");
     }
@@ -296,14 +297,14 @@ both_engines! {
         // The command line says the same and stores nothing.
         let add = safetrace::config::UserCommand::Add {
             username: "lisi".into(), role: safetrace::domain::Role::Viewer, display_name: None,
-            communities: vec![], password: Some("Qwertyuiop!".into()),
+            communities: vec![], password: Some("Qwertyuiop!".into()), must_change_password: false,
         };
-        let pool = app.state.pool.clone();
-        let err = actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, add)).await.expect("join").expect_err("refused");
+        let (pool, data_dir) = (app.state.pool.clone(), app.state.config.data_dir.clone());
+        let err = actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, &data_dir, add)).await.expect("join").expect_err("refused");
         assert!(err.contains("password") && err.contains("too common"), "{err}");
         let passwd = safetrace::config::UserCommand::Passwd { username: "zhangsan".into(), password: Some("1234567890".into()) };
-        let pool = app.state.pool.clone();
-        let err = actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, passwd)).await.expect("join").expect_err("refused");
+        let (pool, data_dir) = (app.state.pool.clone(), app.state.config.data_dir.clone());
+        let err = actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, &data_dir, passwd)).await.expect("join").expect_err("refused");
         assert!(err.contains("too common"), "{err}");
         assert_eq!(app.get("/api/v1/users?role=viewer").await.body["items"].as_array().map(Vec::len), Some(1));
         app.login("zhangsan", "jinmao-road-2026").await; // the password is unchanged
@@ -311,9 +312,10 @@ both_engines! {
         // The first start refuses a common SAFETRACE_ADMIN_PASSWORD and creates no one.
         let empty = TestApp::without_users(app.engine).await;
         let now = safetrace::Moment(default_now());
+        let data_dir = empty.state.config.data_dir.clone();
         let err = empty
             .state
-            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some("Password1234".into()), now))
+            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some("Password1234".into()), &data_dir, now))
             .await
             .expect_err("refused");
         let detail = err.problem().detail;

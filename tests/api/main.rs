@@ -11,6 +11,7 @@ mod enforcement;
 mod generate;
 mod hazards;
 mod inspections;
+mod password_change;
 mod protocol;
 mod reports;
 mod throttle;

@@ -105,6 +105,7 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/auth/password"),
     ("post", "/api/v1/users"),
     ("get", "/api/v1/users"),
     ("get", "/api/v1/users/{id}"),

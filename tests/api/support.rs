@@ -218,8 +218,11 @@ impl TestApp {
             return app;
         }
         let now = safetrace::Moment(default_now());
+        let data_dir = app.state.config.data_dir.clone();
         app.state
-            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some(ADMIN_PASSWORD.to_string()), now))
+            .db(move |conn| {
+                safetrace::users::store::bootstrap_admin(conn, Some(ADMIN_PASSWORD.to_string()), &data_dir, now)
+            })
             .await
             .expect("bootstrap admin");
         app.token = app.login("admin", ADMIN_PASSWORD).await;
@@ -231,6 +234,18 @@ impl TestApp {
         let r = self.post_as(None, "/api/v1/auth/login", &json!({"username": username, "password": password})).await;
         assert_eq!(r.status, 200, "login {username}: {:?}", r.body);
         r.body["token"].as_str().expect("token").to_string()
+    }
+
+    /// Logs in as the first admin with the generated password in `file` (which the first
+    /// start wrote), changes it to [`ADMIN_PASSWORD`] as it must, and keeps the token.
+    pub async fn take_over_first_admin(&mut self, file: &std::path::Path) {
+        let generated = std::fs::read_to_string(file).expect("the password file");
+        let generated = generated.trim_end();
+        let token = self.login("admin", generated).await;
+        let body = json!({"current_password": generated, "new_password": ADMIN_PASSWORD});
+        let r = self.post_as(Some(&token), "/api/v1/auth/password", &body).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        self.token = token;
     }
 
     /// Creates a user with this role and scope (`None`: all communities) and logs them in.

@@ -161,9 +161,9 @@ both_engines! {
         assert_eq!(r.status, 403, "admins only");
         // `safetrace user unlock NAME`.
         lock_pair(&app, "203.0.113.5", "zhang").await;
-        let pool = app.state.pool.clone();
+        let (pool, data_dir) = (app.state.pool.clone(), app.state.config.data_dir.clone());
         let cmd = safetrace::config::UserCommand::Unlock { username: "Zhang".into() };
-        actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, cmd)).await.expect("join").expect("unlocked");
+        actix_web::rt::task::spawn_blocking(move || safetrace::cli::run(&pool, &data_dir, cmd)).await.expect("join").expect("unlocked");
         assert_eq!(login_from(&app, "203.0.113.5", "zhang", "jinmao-road-2026").await.status, 200);
         // A new password set by an admin.
         lock_pair(&app, "203.0.113.5", "zhang").await;
