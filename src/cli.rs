@@ -3,7 +3,6 @@
 use std::io::BufRead;
 
 use diesel::prelude::*;
-use serde_json::json;
 
 use crate::clock::{Clock, SystemClock};
 use crate::config::UserCommand;
@@ -105,13 +104,10 @@ pub fn run(pool: &DbPool, data_dir: &std::path::Path, cmd: UserCommand) -> Resul
             }
             let user = store::find_by_username(&mut conn, &name).map_err(describe)?;
             conn.write(|c| {
-                let n = store::clear_login_failures(c, &name)?;
-                match &user {
-                    Some(u) => {
-                        store::record_event(c, u.id, now, &actor, "unlocked", Some(json!({"counts_cleared": n})))
-                    }
-                    None => Ok(()),
+                if let Some(u) = &user {
+                    store::record_event(c, u.id, now, &actor, "unlocked", None)?;
                 }
+                store::clear_login_failures(c, &name).map(|_| ())
             })
             .map_err(describe)?;
             println!("cleared the failed-login counts of {name}");

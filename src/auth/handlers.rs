@@ -124,8 +124,9 @@ pub async fn login(state: State, req: HttpRequest, body: JsonBody<Login>) -> Api
     let policy = state.config.throttle;
     let view = state
         .write(move |conn| {
-            store::give_back(conn, &policy, &username, &address)?;
+            // Rows first, the throttle's lock last, as everywhere (no lock-order cycles).
             store::insert_token(conn, &row)?;
+            store::give_back(conn, &policy, &username, &address)?;
             user_store::view(conn, user)
         })
         .await?;
@@ -174,8 +175,9 @@ pub async fn change_password(
     let (username, token_id, actor) = (caller.username.clone(), caller.token_id, caller.actor());
     let view = state
         .write(move |conn| {
+            let view = user_store::change_own_password(conn, id, hash, token_id, now, &actor)?;
             store::give_back(conn, &policy, &username, &address)?;
-            user_store::change_own_password(conn, id, hash, token_id, now, &actor)
+            Ok(view)
         })
         .await?;
     if view.username == "admin" {

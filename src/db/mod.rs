@@ -206,7 +206,9 @@ pub enum Serial {
 
 /// Waits until no other transaction holds `what`'s lock, and holds it until this
 /// transaction ends (`pg_advisory_xact_lock`). SQLite needs none: a write transaction
-/// (`BEGIN IMMEDIATE`) holds the whole database already. Call inside [`DbConn::write`].
+/// (`BEGIN IMMEDIATE`) holds the whole database already. Call inside [`DbConn::write`],
+/// after the transaction's row writes, never before them: a transaction that held this
+/// lock while waiting for a row that another holds, waiting for this lock, would deadlock.
 pub fn serialize(conn: &mut DbConn, what: Serial) -> QueryResult<()> {
     if let DbConn::Postgresql(pg) = conn {
         diesel::sql_query(format!("SELECT pg_advisory_xact_lock({})", what as i64)).execute(pg)?;

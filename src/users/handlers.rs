@@ -192,8 +192,8 @@ pub async fn unlock(state: State, caller: Caller, id: web::Path<Id>) -> ApiResul
     state
         .write(move |conn| {
             let user = store::get(conn, id)?;
-            let n = store::clear_login_failures(conn, &user.username)?;
-            store::record_event(conn, id, now, &actor, "unlocked", Some(serde_json::json!({"counts_cleared": n})))
+            store::record_event(conn, id, now, &actor, "unlocked", None)?;
+            store::clear_login_failures(conn, &user.username).map(|_| ())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

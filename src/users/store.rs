@@ -215,15 +215,15 @@ pub fn update(
     if revoke {
         revoke_tokens(conn, id, now)?;
     }
-    if password_hash.is_some() {
-        clear_login_failures(conn, &current.username)?;
-    }
     let details = json!({
         "role": patch.role, "community_ids": patch.community_ids, "active": patch.active,
         "display_name": patch.display_name, "password_changed": password_hash.is_some(),
         "must_change_password": must_change_password,
     });
     record_event(conn, id, now, actor, "updated", Some(details))?;
+    if password_hash.is_some() {
+        clear_login_failures(conn, &current.username)?;
+    }
     let row = get(conn, id)?;
     view(conn, row)
 }
@@ -256,8 +256,8 @@ pub fn change_own_password(
     )
     .set(auth_tokens::revoked_at.eq(Some(now)))
     .execute(conn)?;
-    clear_login_failures(conn, &current.username)?;
     record_event(conn, id, now, actor, "password_changed", Some(json!({"other_tokens_revoked": revoked})))?;
+    clear_login_failures(conn, &current.username)?;
     let row = get(conn, id)?;
     view(conn, row)
 }
@@ -276,6 +276,7 @@ pub fn deactivate(conn: &mut DbConn, id: Id, reason: Option<String>, now: Moment
 
 /// Forgets the failed-login counts of a username, from every address (an unlock, a new
 /// password); the counts of the addresses themselves stay. Answers how many rows went.
+/// Takes the throttle's lock: call it after the transaction's other writes.
 pub fn clear_login_failures(conn: &mut DbConn, username: &str) -> ApiResult<usize> {
     serialize(conn, Serial::LoginThrottle)?;
     Ok(diesel::delete(login_throttle::table.filter(login_throttle::username.eq(username))).execute(conn)?)
