@@ -52,7 +52,8 @@ for engine in $ENGINES; do
     $BIN --data-dir "$data" --database-url "$url" user add bench --role admin --password jinmao-load-test-2026 >/dev/null
 
     echo "== $engine: serving"
-    SAFETRACE_REQUIRE_EVIDENCE=false SAFETRACE_LOG=warn \
+    # One user submits and verifies in the rectify scenario: allow verifying one's own.
+    SAFETRACE_REQUIRE_EVIDENCE=false SAFETRACE_ALLOW_SELF_VERIFICATION=true SAFETRACE_LOG=warn \
         $BIN --data-dir "$data" --database-url "$url" --bind "127.0.0.1:$PORT" --pool-size 16 &
     server=$!
     for _ in $(seq 1 100); do curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null && break; sleep 0.2; done

@@ -12,8 +12,8 @@ use crate::domain::actor::Actor;
 use crate::domain::Id;
 use crate::error::ApiError;
 use crate::users::model::{NewUser, UserFilter, UserPatch};
-use crate::users::password;
 use crate::users::store;
+use crate::users::{first_admin, password};
 
 fn describe(err: ApiError) -> String {
     match err {
@@ -55,15 +55,17 @@ fn community_ids(conn: &mut crate::db::DbConn, given: &[String]) -> Result<Optio
     Ok(Some(ids))
 }
 
-pub fn run(pool: &DbPool, cmd: UserCommand) -> Result<(), String> {
+/// Runs a user command; `data_dir` holds the first admin's password file, which a new
+/// password for `admin` removes.
+pub fn run(pool: &DbPool, data_dir: &std::path::Path, cmd: UserCommand) -> Result<(), String> {
     let mut conn = pool.get().map_err(|e| e.to_string())?;
     let now = SystemClock.now();
     let actor = Actor::named("cli");
     match cmd {
-        UserCommand::Add { username, role, display_name, communities, password } => {
+        UserCommand::Add { username, role, display_name, communities, password, must_change_password } => {
             let password = read_password(password)?;
             let ids = community_ids(&mut conn, &communities)?;
-            let req = NewUser { username, password, display_name, role, community_ids: ids };
+            let req = NewUser { username, password, display_name, role, community_ids: ids, must_change_password };
             req.check().map_err(describe)?;
             let hash = password::hash(&req.password)?;
             let user = conn.write(|c| store::create(c, req, hash, now, &actor)).map_err(describe)?;
@@ -83,12 +85,32 @@ pub fn run(pool: &DbPool, cmd: UserCommand) -> Result<(), String> {
             patch.check(&user.username).map_err(describe)?;
             let hash = password::hash(&password)?;
             conn.write(|c| store::update(c, user.id, patch, Some(hash), now, &actor)).map_err(describe)?;
-            println!("password changed for {username}; their tokens are revoked");
+            if user.username == "admin" {
+                first_admin::forget(data_dir);
+            }
+            println!(
+                "password changed for {username}; their tokens are revoked and they must change it at their next login"
+            );
         }
         UserCommand::Deactivate { username, reason } => {
             let user = store::find_by_username(&mut conn, &username).map_err(describe)?.ok_or("no such user")?;
             conn.write(|c| store::deactivate(c, user.id, reason, now, &actor)).map_err(describe)?;
             println!("deactivated {username}");
+        }
+        UserCommand::Unlock { username } => {
+            let name = username.trim().to_lowercase();
+            if name.is_empty() {
+                return Err("a username is needed".into());
+            }
+            let user = store::find_by_username(&mut conn, &name).map_err(describe)?;
+            conn.write(|c| {
+                if let Some(u) = &user {
+                    store::record_event(c, u.id, now, &actor, "unlocked", None)?;
+                }
+                store::clear_login_failures(c, &name).map(|_| ())
+            })
+            .map_err(describe)?;
+            println!("cleared the failed-login counts of {name}");
         }
         UserCommand::List => {
             let page = crate::http::page::PageRequest::new(Some(500), None).map_err(describe)?;

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand};
 
+use crate::auth::client::Cidr;
 use crate::auth::throttle::ThrottlePolicy;
 
 /// safetrace: safety inspections, hazards and their rectification for a subdistrict office.
@@ -52,8 +53,12 @@ pub enum UserCommand {
         communities: Vec<String>,
         #[arg(long)]
         password: Option<String>,
+        /// The user must change this password at their first login.
+        #[arg(long)]
+        must_change_password: bool,
     },
-    /// Set a user's password (read from standard input unless --password is given).
+    /// Set a user's password (read from standard input unless --password is given); the
+    /// user must change it at their next login.
     Passwd {
         username: String,
         #[arg(long)]
@@ -65,6 +70,8 @@ pub enum UserCommand {
         #[arg(long)]
         reason: Option<String>,
     },
+    /// Clear a username's failed-login counts from every address (a locked-out user).
+    Unlock { username: String },
     /// List users.
     List,
 }
@@ -122,21 +129,38 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_REQUIRE_EVIDENCE", default_value_t = true, action = clap::ArgAction::Set)]
     pub require_evidence: bool,
 
+    /// Whether whoever submitted a rectification may also verify it (small offices); by
+    /// default someone else must.
+    #[arg(long, env = "SAFETRACE_ALLOW_SELF_VERIFICATION", default_value_t = false, action = clap::ArgAction::Set)]
+    pub allow_self_verification: bool,
+
     /// How long a login token is valid, in hours.
     #[arg(long, env = "SAFETRACE_TOKEN_TTL_HOURS", default_value_t = 12)]
     pub token_ttl_hours: i64,
 
-    /// Failed logins for one username after which each attempt must wait (1 s, 2 s, 4 s …).
+    /// Failed logins for one username from one client address after which each attempt
+    /// must wait (1 s, 2 s, 4 s …).
     #[arg(long, env = "SAFETRACE_LOGIN_SLOW_AFTER", default_value_t = 3)]
     pub login_slow_after: i32,
 
-    /// Failed logins for one username that lock it.
-    #[arg(long, env = "SAFETRACE_LOGIN_MAX_FAILURES", default_value_t = 5)]
+    /// Failed logins for one username from one client address that lock that pair.
+    #[arg(long, env = "SAFETRACE_LOGIN_MAX_FAILURES", default_value_t = 5, value_parser = clap::value_parser!(i32).range(1..))]
     pub login_max_failures: i32,
 
-    /// How long a locked username stays locked, in seconds.
-    #[arg(long, env = "SAFETRACE_LOGIN_LOCK_SECONDS", default_value_t = 900)]
+    /// How long a locked pair or address stays locked, in seconds.
+    #[arg(long, env = "SAFETRACE_LOGIN_LOCK_SECONDS", default_value_t = 900, value_parser = clap::value_parser!(i64).range(1..))]
     pub login_lock_seconds: i64,
+
+    /// Failed logins from one client address, any usernames, within 15 minutes that lock
+    /// the address.
+    #[arg(long, env = "SAFETRACE_LOGIN_ADDRESS_MAX_FAILURES", default_value_t = 50, value_parser = clap::value_parser!(i32).range(1..))]
+    pub login_address_max_failures: i32,
+
+    /// Reverse proxies (addresses or networks, comma-separated, e.g. `127.0.0.1,10.0.0.0/8`)
+    /// whose `X-Forwarded-For` is believed: behind them the client is the right-most entry
+    /// that is not one of them. Default: none (the peer address is the client).
+    #[arg(long, env = "SAFETRACE_TRUSTED_PROXIES", value_delimiter = ',')]
+    pub trusted_proxies: Vec<Cidr>,
 
     /// Password of the `admin` created on the first start (default: a random one, logged once).
     #[arg(long, env = "SAFETRACE_ADMIN_PASSWORD", hide_env_values = true)]
@@ -189,12 +213,16 @@ impl Settings {
             clock_skew_seconds: self.clock_skew_seconds,
             token_ttl_hours: self.token_ttl_hours,
             require_evidence: self.require_evidence,
+            allow_self_verification: self.allow_self_verification,
             report_concurrency: self.report_concurrency as usize,
             throttle: ThrottlePolicy {
                 slow_after: self.login_slow_after,
                 max_failures: self.login_max_failures,
                 lock_seconds: self.login_lock_seconds,
+                address_max_failures: self.login_address_max_failures,
+                ..ThrottlePolicy::default()
             },
+            trusted_proxies: self.trusted_proxies.clone(),
         }
     }
 }
@@ -209,8 +237,10 @@ pub struct AppConfig {
     pub clock_skew_seconds: i64,
     pub token_ttl_hours: i64,
     pub require_evidence: bool,
+    pub allow_self_verification: bool,
     pub report_concurrency: usize,
     pub throttle: ThrottlePolicy,
+    pub trusted_proxies: Vec<Cidr>,
 }
 
 impl Default for AppConfig {
@@ -223,8 +253,28 @@ impl Default for AppConfig {
             clock_skew_seconds: 300,
             token_ttl_hours: 12,
             require_evidence: true,
+            allow_self_verification: false,
             report_concurrency: 2,
             throttle: ThrottlePolicy::default(),
+            trusted_proxies: Vec::new(),
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::Parser;
+
+    use super::*;
+
+    #[test]
+    fn trusted_proxies_are_a_comma_separated_list_of_addresses_and_networks() {
+        let cli = Cli::try_parse_from(["safetrace", "--trusted-proxies", "127.0.0.1, 10.0.0.0/8,::1"]).expect("parsed");
+        let shown: Vec<String> = cli.settings.trusted_proxies.iter().map(ToString::to_string).collect();
+        assert_eq!(shown, ["127.0.0.1/32", "10.0.0.0/8", "::1/128"]);
+        assert_eq!(cli.settings.app_config().trusted_proxies.len(), 3);
+        assert!(Cli::try_parse_from(["safetrace", "--trusted-proxies", "the-proxy"]).is_err());
+        let defaults = Cli::try_parse_from(["safetrace"]).expect("parsed").settings.app_config();
+        assert_eq!(defaults.throttle.address_max_failures, 50);
     }
 }

@@ -76,12 +76,14 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(auth::handlers::login)
         .service(auth::handlers::logout)
         .service(auth::handlers::me)
+        .service(auth::handlers::change_password)
         .service(users::handlers::create)
         .service(users::handlers::list)
         .service(users::handlers::get_one)
         .service(users::handlers::update)
         .service(users::handlers::deactivate)
-        .service(users::handlers::revoke_tokens);
+        .service(users::handlers::revoke_tokens)
+        .service(users::handlers::unlock);
 }
 
 /// Builds the application and its OpenAPI document.

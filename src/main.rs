@@ -77,7 +77,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             tracing::info!("migrations are up to date");
             Ok(())
         }
-        Command::User(cmd) => safetrace::cli::run(&pool, cmd).map_err(Into::into),
+        Command::User(cmd) => safetrace::cli::run(&pool, &settings.data_dir, cmd).map_err(Into::into),
         Command::RebuildCounters => {
             let started = std::time::Instant::now();
             let mut conn = pool.get()?;
@@ -110,16 +110,22 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
     }
 }
 
-/// On the first start (no active user yet), creates `admin`; a generated password is shown once.
+/// On the first start (no active user yet), creates `admin`. A generated password goes to
+/// a file only its owner can read; the log says only where.
 fn bootstrap_admin(settings: &Settings, pool: &db::DbPool) -> Result<(), Box<dyn std::error::Error>> {
     let mut conn = pool.get()?;
     let now = safetrace::clock::Clock::now(&SystemClock);
     let given = settings.admin_password.clone().filter(|p| !p.is_empty());
-    let generated = conn
-        .write(|c| safetrace::users::store::bootstrap_admin(c, given, now))
+    let written = conn
+        .write(|c| safetrace::users::store::bootstrap_admin(c, given, &settings.data_dir, now))
         .map_err(|e| format!("cannot create the first admin: {}", e.problem().detail))?;
-    if let Some(password) = generated {
-        tracing::warn!(username = "admin", %password, "created the first admin with a generated password; change it");
+    if let Some(path) = written {
+        tracing::warn!(
+            username = "admin",
+            file = %path.display(),
+            "created the first admin with a generated password, written to that file (readable by this account only); \
+             it must be changed at the first login, which removes the file"
+        );
     }
     Ok(())
 }

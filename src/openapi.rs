@@ -46,7 +46,12 @@ pub fn finish(mut doc: Document) -> Document {
             }
             op.security = Some(vec![SecurityRequirement::new("bearer", Vec::<String>::new())]);
             op.responses.responses.entry("401".into()).or_insert_with(|| problem("No valid bearer token"));
-            op.responses.responses.entry("403".into()).or_insert_with(|| problem("The caller's role may not do this"));
+            op.responses.responses.entry("403".into()).or_insert_with(|| {
+                problem(
+                    "The caller's role may not do this, or the caller must change their password first \
+                     (`/problems/password-change-required`)",
+                )
+            });
         }
     }
     doc

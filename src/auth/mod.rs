@@ -3,6 +3,7 @@
 //! accounts that `users` keeps (auth -> users); users never imports auth.
 
 pub mod caller;
+pub mod client;
 pub mod handlers;
 pub mod store;
 pub mod throttle;

@@ -3,7 +3,7 @@
 use crate::domain::Id;
 use actix_web::{get, patch, post, web, HttpResponse};
 
-use super::model::{Campaign, CampaignFilter, CampaignPatch, NewCampaign};
+use super::model::{Campaign, CampaignDetail, CampaignFilter, CampaignPatch, NewCampaign};
 use super::store;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
@@ -55,14 +55,14 @@ pub async fn list(
     tag = "campaigns", operation_id = "get_campaign",
     params(("id" = Id, Path, description = "Campaign id")),
     responses(
-        (status = 200, body = Campaign),
+        (status = 200, description = "The campaign with its history", body = CampaignDetail),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/campaigns/{id}")]
-pub async fn get_one(state: State, _caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<Campaign>> {
+pub async fn get_one(state: State, _caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<CampaignDetail>> {
     let id = id.into_inner();
-    Ok(web::Json(state.db(move |conn| store::get(conn, id)).await?))
+    Ok(web::Json(state.db(move |conn| store::detail(conn, id)).await?))
 }
 
 #[utoipa::path(
@@ -86,5 +86,6 @@ pub async fn update(
     caller.require(Permission::ManageCatalog)?;
     let (id, patch) = (id.into_inner(), body.into_inner());
     let now = state.clock.now();
-    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now)).await?))
+    let actor = caller.actor();
+    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now, &actor)).await?))
 }

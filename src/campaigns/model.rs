@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::schema::campaigns;
+use crate::db::schema::{campaign_events, campaigns};
 use crate::domain::patch::nullable;
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::{Id, Moment};
@@ -25,6 +25,32 @@ pub struct Campaign {
     pub created_at: Moment,
     pub updated_at: Moment,
     pub created_by: Option<Id>,
+}
+
+/// One change of a campaign: its creation or an edit.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
+#[diesel(table_name = campaign_events)]
+pub struct CampaignEvent {
+    pub id: Id,
+    pub campaign_id: Id,
+    pub at: Moment,
+    /// Who acted (a user's name).
+    pub actor: String,
+    pub actor_user_id: Option<Id>,
+    /// `created` or `updated`.
+    pub kind: String,
+    /// What an edit changed, e.g. `{"ends_on": [old, new]}` (stored as JSON text).
+    #[serde(serialize_with = "crate::domain::history::json_text")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<String>,
+}
+
+/// A campaign with its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CampaignDetail {
+    #[serde(flatten)]
+    pub campaign: Campaign,
+    pub events: Vec<CampaignEvent>,
 }
 
 #[derive(Debug, Deserialize, Validate, ToSchema)]

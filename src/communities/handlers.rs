@@ -3,7 +3,7 @@
 use crate::domain::Id;
 use actix_web::{get, patch, post, web, HttpResponse};
 
-use super::model::{Community, CommunityFilter, CommunityPatch, NewCommunity};
+use super::model::{Community, CommunityDetail, CommunityFilter, CommunityPatch, NewCommunity};
 use super::store;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
@@ -56,14 +56,14 @@ pub async fn list(
     tag = "communities", operation_id = "get_community",
     params(("id" = Id, Path, description = "Community id")),
     responses(
-        (status = 200, body = Community),
+        (status = 200, description = "The community with its history", body = CommunityDetail),
         (status = 404, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/communities/{id}")]
-pub async fn get_one(state: State, _caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<Community>> {
+pub async fn get_one(state: State, _caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<CommunityDetail>> {
     let id = id.into_inner();
-    Ok(web::Json(state.db(move |conn| store::get(conn, id)).await?))
+    Ok(web::Json(state.db(move |conn| store::detail(conn, id)).await?))
 }
 
 #[utoipa::path(
@@ -88,5 +88,6 @@ pub async fn update(
     let (id, patch) = (id.into_inner(), body.into_inner());
     patch.check()?;
     let now = state.clock.now();
-    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now)).await?))
+    let actor = caller.actor();
+    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, now, &actor)).await?))
 }

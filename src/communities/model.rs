@@ -6,7 +6,7 @@ use serde::{Deserialize, Serialize};
 use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
-use crate::db::schema::communities;
+use crate::db::schema::{communities, community_events};
 use crate::domain::validate::{not_blank, Problems};
 use crate::error::ApiResult;
 
@@ -22,6 +22,32 @@ pub struct Community {
     pub created_at: Moment,
     pub updated_at: Moment,
     pub created_by: Option<Id>,
+}
+
+/// One change of a community: its creation or an edit.
+#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
+#[diesel(table_name = community_events)]
+pub struct CommunityEvent {
+    pub id: Id,
+    pub community_id: Id,
+    pub at: Moment,
+    /// Who acted (a user's name).
+    pub actor: String,
+    pub actor_user_id: Option<Id>,
+    /// `created` or `updated`.
+    pub kind: String,
+    /// What an edit changed, e.g. `{"name": [old, new]}` (stored as JSON text).
+    #[serde(serialize_with = "crate::domain::history::json_text")]
+    #[schema(value_type = Option<Object>)]
+    pub details: Option<String>,
+}
+
+/// A community with its history.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct CommunityDetail {
+    #[serde(flatten)]
+    pub community: Community,
+    pub events: Vec<CommunityEvent>,
 }
 
 fn code_chars(code: &str) -> Result<(), validator::ValidationError> {

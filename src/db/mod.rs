@@ -220,6 +220,25 @@ impl DbConn {
     }
 }
 
+/// Work that must not run twice at once on PostgreSQL, each with its own advisory lock.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Serial {
+    /// Reading, deciding on and writing login throttle counts.
+    LoginThrottle = 0x5afe_0001,
+}
+
+/// Waits until no other transaction holds `what`'s lock, and holds it until this
+/// transaction ends (`pg_advisory_xact_lock`). SQLite needs none: a write transaction
+/// (`BEGIN IMMEDIATE`) holds the whole database already. Call inside [`DbConn::write`],
+/// after the transaction's row writes, never before them: a transaction that held this
+/// lock while waiting for a row that another holds, waiting for this lock, would deadlock.
+pub fn serialize(conn: &mut DbConn, what: Serial) -> QueryResult<()> {
+    if let DbConn::Postgresql(pg) = conn {
+        diesel::sql_query(format!("SELECT pg_advisory_xact_lock({})", what as i64)).execute(pg)?;
+    }
+    Ok(())
+}
+
 /// Escapes LIKE wildcards so a search matches the text literally (with `ESCAPE '\\'`).
 pub fn escape_like(text: &str) -> String {
     text.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")

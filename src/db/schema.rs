@@ -78,6 +78,36 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::{SqlUuid, SqlMoment};
 
+    community_events (id) {
+        id -> SqlUuid,
+        community_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    campaign_events (id) {
+        id -> SqlUuid,
+        campaign_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
     inspections (id) {
         id -> SqlUuid,
         unit_id -> SqlUuid,
@@ -163,6 +193,7 @@ diesel::table! {
         created_at -> SqlMoment,
         updated_at -> SqlMoment,
         created_by -> Nullable<SqlUuid>,
+        must_change_password -> Bool,
     }
 }
 
@@ -210,11 +241,14 @@ diesel::table! {
     use diesel::sql_types::*;
     use crate::db::types::SqlMoment;
 
-    login_throttle (username) {
+    login_throttle (username, address) {
         username -> Text,
+        address -> Text,
         failures -> Integer,
+        window_started_at -> SqlMoment,
         last_failure_at -> SqlMoment,
         locked_until -> Nullable<SqlMoment>,
+        expires_at -> SqlMoment,
     }
 }
 
@@ -307,6 +341,8 @@ diesel::table! {
 
 diesel::joinable!(units -> communities (community_id));
 diesel::joinable!(unit_events -> units (unit_id));
+diesel::joinable!(community_events -> communities (community_id));
+diesel::joinable!(campaign_events -> campaigns (campaign_id));
 diesel::joinable!(inspections -> units (unit_id));
 diesel::joinable!(hazards -> inspections (inspection_id));
 diesel::joinable!(hazard_events -> hazards (hazard_id));
@@ -323,7 +359,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     communities,
     units,
     unit_events,
+    community_events,
     campaigns,
+    campaign_events,
     inspections,
     hazards,
     hazard_events,

@@ -6,6 +6,7 @@ pub mod actor;
 pub mod credit_code;
 pub mod enums;
 pub mod hazard;
+pub mod history;
 pub mod labels;
 pub mod lifecycle;
 pub mod patch;

@@ -198,6 +198,7 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
         created_at: t0,
         updated_at: t0,
         created_by: None,
+        must_change_password: false,
     };
     let n_communities = (args.hazards / 5_000).clamp(5, COMMUNITIES.len());
     let communities: Vec<Community> = COMMUNITIES[..n_communities]

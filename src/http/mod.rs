@@ -6,6 +6,7 @@ pub mod idempotent;
 pub mod page;
 pub mod query;
 
+use std::sync::atomic::AtomicU64;
 use std::sync::Arc;
 
 use actix_web::web;
@@ -27,6 +28,9 @@ pub struct AppState {
     pub password_hashing: Arc<tokio::sync::Semaphore>,
     /// This app's Prometheus metrics (served on `SAFETRACE_METRICS_BIND`).
     pub metrics: crate::ops::metrics::Metrics,
+    /// Password verifications run so far (real or against the dummy hash), so tests can
+    /// see that every login attempt costs exactly one, whatever the account's state.
+    pub password_checks: Arc<AtomicU64>,
 }
 
 impl AppState {
@@ -35,7 +39,8 @@ impl AppState {
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let password_hashing = Arc::new(tokio::sync::Semaphore::new(cores));
         let metrics = crate::ops::metrics::Metrics::new();
-        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing, metrics }
+        let password_checks = Arc::new(AtomicU64::new(0));
+        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing, metrics, password_checks }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.

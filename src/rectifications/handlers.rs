@@ -62,7 +62,7 @@ pub async fn submit(
     responses(
         (status = 200, description = "The hazard with its rectifications and history", body = HazardDetail),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "Already verified, or the caller submitted it (see SAFETRACE_ALLOW_SELF_VERIFICATION)", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -79,9 +79,11 @@ pub async fn verify(
     let now = state.clock.now();
     let tz = state.config.timezone;
     let today = local_date(now, tz);
+    let self_verification = state.config.allow_self_verification;
     let detail = state
         .write(move |conn| {
-            let hazard_id = store::verify(conn, id, req, now, tz, By { scope: &caller.scope, actor: &caller.actor() })?;
+            let by = By { scope: &caller.scope, actor: &caller.actor() };
+            let hazard_id = store::verify(conn, id, req, now, tz, by, self_verification)?;
             hazard_detail::load(conn, hazard_id, &caller.scope, today)
         })
         .await?;

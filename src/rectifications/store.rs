@@ -132,10 +132,24 @@ pub fn submit(
     Ok((Stored::Created, view(conn, row)?))
 }
 
-/// Passes or rejects a pending rectification and moves its hazard, once.
-pub fn verify(conn: &mut DbConn, id: Id, req: Verification, now: Moment, tz: Tz, by: By<'_>) -> ApiResult<Id> {
+/// Passes or rejects a pending rectification and moves its hazard, once. Whoever
+/// submitted it may not verify it unless `self_verification` allows that.
+pub fn verify(
+    conn: &mut DbConn,
+    id: Id,
+    req: Verification,
+    now: Moment,
+    tz: Tz,
+    by: By<'_>,
+    self_verification: bool,
+) -> ApiResult<Id> {
     let verified_by = by.actor.user()?;
     let rect = get_in(conn, id, by.scope)?;
+    if rect.submitted_by == verified_by && !self_verification {
+        return Err(ApiError::Conflict(
+            "you submitted this rectification, so someone else must verify it (separation of duties)".into(),
+        ));
+    }
     let hazard = hazard_store::get(conn, rect.hazard_id)?;
     let (action, status) = match req.outcome {
         Verdict::Pass => (Action::VerifyPass, RectificationStatus::Passed),

@@ -53,14 +53,9 @@ pub struct UnitEvent {
     pub to_status: Option<UnitStatus>,
     pub reason: Option<String>,
     /// What changed, e.g. `{"community_id": [old, new]}` (stored as JSON text).
-    #[serde(serialize_with = "json_text")]
+    #[serde(serialize_with = "crate::domain::history::json_text")]
     #[schema(value_type = Option<Object>)]
     pub details: Option<String>,
-}
-
-/// Serializes stored JSON text as the JSON it holds, like hazard events' details.
-fn json_text<S: serde::Serializer>(text: &Option<String>, s: S) -> Result<S::Ok, S::Error> {
-    text.as_deref().and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok()).serialize(s)
 }
 
 /// A unit with its history.

@@ -12,7 +12,7 @@ use crate::http::body::JsonBody;
 use crate::http::page::{Cursor, Page, PageRequest};
 use crate::http::query::QueryParams;
 use crate::http::State;
-use crate::users::password;
+use crate::users::{first_admin, password};
 
 async fn hash(state: &State, password: String) -> ApiResult<String> {
     state
@@ -88,7 +88,7 @@ pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResu
     responses(
         (status = 200, body = User),
         (status = 404, body = Problem, content_type = "application/problem+json"),
-        (status = 409, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "A stale version, or the change would leave no active admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -109,7 +109,12 @@ pub async fn update(
     };
     let now = state.clock.now();
     let actor = caller.actor();
-    Ok(web::Json(state.write(move |conn| store::update(conn, id, patch, hashed, now, &actor)).await?))
+    let new_password = hashed.is_some();
+    let user = state.write(move |conn| store::update(conn, id, patch, hashed, now, &actor)).await?;
+    if new_password && user.username == "admin" {
+        first_admin::forget(&state.config.data_dir);
+    }
+    Ok(web::Json(user))
 }
 
 /// Deactivate a user: they can no longer log in and their tokens stop working at once.
@@ -120,6 +125,7 @@ pub async fn update(
     responses(
         (status = 200, body = User),
         (status = 404, body = Problem, content_type = "application/problem+json"),
+        (status = 409, description = "The user is the last active admin", body = Problem, content_type = "application/problem+json"),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
@@ -162,6 +168,32 @@ pub async fn revoke_tokens(state: State, caller: Caller, id: web::Path<Id>) -> A
             store::get(conn, id)?;
             let n = store::revoke_tokens(conn, id, now)?;
             store::record_event(conn, id, now, &actor, "tokens_revoked", Some(serde_json::json!({"count": n})))
+        })
+        .await?;
+    Ok(HttpResponse::NoContent().finish())
+}
+
+/// Clear the failed-login counts of a user's username from every address, so that a
+/// locked-out user can log in at once.
+#[utoipa::path(
+    tag = "users", operation_id = "unlock_user",
+    params(("id" = Id, Path, description = "User id")),
+    responses(
+        (status = 204, description = "The username's failed-login counts are cleared"),
+        (status = 404, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[post("/users/{id}/unlock")]
+pub async fn unlock(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<HttpResponse> {
+    caller.require(Permission::ManageUsers)?;
+    let id = id.into_inner();
+    let now = state.clock.now();
+    let actor = caller.actor();
+    state
+        .write(move |conn| {
+            let user = store::get(conn, id)?;
+            store::record_event(conn, id, now, &actor, "unlocked", None)?;
+            store::clear_login_failures(conn, &user.username).map(|_| ())
         })
         .await?;
     Ok(HttpResponse::NoContent().finish())

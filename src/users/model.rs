@@ -27,6 +27,7 @@ pub struct UserRow {
     pub created_at: Moment,
     pub updated_at: Moment,
     pub created_by: Option<Id>,
+    pub must_change_password: bool,
 }
 
 impl UserRow {
@@ -50,6 +51,8 @@ pub struct User {
     pub created_at: Moment,
     pub updated_at: Moment,
     pub created_by: Option<Id>,
+    /// The user must change their password before anything else (`POST /auth/password`).
+    pub must_change_password: bool,
 }
 
 impl User {
@@ -65,6 +68,7 @@ impl User {
             created_at: r.created_at,
             updated_at: r.updated_at,
             created_by: r.created_by,
+            must_change_password: r.must_change_password,
         }
     }
 }
@@ -113,7 +117,8 @@ pub struct NewUser {
     #[validate(length(min = 2, max = 64), custom(function = "username_chars"))]
     #[schema(pattern = "^[a-z0-9_.-]{2,64}$")]
     pub username: String,
-    /// 10–200 characters, not containing the username, not one repeated character.
+    /// 10–200 characters, not containing the username, not one repeated character, not
+    /// one of the 10,000 most common passwords (nor one with digits or symbols added).
     #[schema(min_length = 10, max_length = 200)]
     pub password: String,
     #[validate(length(min = 1, max = 200), custom(function = "not_blank"))]
@@ -121,6 +126,9 @@ pub struct NewUser {
     pub role: Role,
     /// Communities in scope; absent or null: all communities.
     pub community_ids: Option<Vec<Id>>,
+    /// The user must change this password before anything else (default `false`).
+    #[serde(default)]
+    pub must_change_password: bool,
 }
 
 impl NewUser {
@@ -147,8 +155,8 @@ pub struct UserPatch {
     #[serde(default, deserialize_with = "nullable")]
     #[schema(value_type = Option<Vec<Id>>)]
     pub community_ids: Option<Option<Vec<Id>>>,
-    /// A new password (the user's tokens are revoked): 10–200 characters, not containing
-    /// the username, not one repeated character.
+    /// A new password (the user's tokens are revoked), by the same rules as at creation.
+    /// Set for someone else, it must be changed by its user at their next login.
     #[schema(min_length = 10, max_length = 200)]
     pub password: Option<String>,
     /// `true` reactivates a deactivated user.
@@ -190,4 +198,29 @@ pub struct UserFilter {
     pub active: Option<bool>,
     pub limit: Option<i64>,
     pub cursor: Option<String>,
+}
+
+/// A user's change of their own password.
+#[derive(Debug, Deserialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub struct PasswordChange {
+    /// The password now.
+    #[schema(min_length = 1, max_length = 1024)]
+    pub current_password: String,
+    /// The new one, by the rules of every password.
+    #[schema(min_length = 10, max_length = 200)]
+    pub new_password: String,
+}
+
+impl PasswordChange {
+    /// The checks that need no database: the new password's rules, and that it is new.
+    pub fn check(&self, username: &str) -> ApiResult<()> {
+        let mut p = Problems::new();
+        if let Some(reason) = password::policy_problem(username, &self.new_password) {
+            p.push("new_password", "weak_password", reason);
+        } else if self.new_password == self.current_password {
+            p.push("new_password", "same_password", "the new password must differ from the current one");
+        }
+        Ok(p.into_result()?)
+    }
 }

@@ -1,5 +1,8 @@
 //! Password hashing (argon2id, a salt per user) and the password policy.
 
+use std::collections::HashSet;
+use std::sync::OnceLock;
+
 use argon2::password_hash::{PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::Argon2;
 use rand::RngCore;
@@ -7,11 +10,31 @@ use rand::RngCore;
 pub const MIN_LENGTH: usize = 10;
 pub const MAX_LENGTH: usize = 200;
 
-/// Why a password is refused.
+/// The 10,000 passwords people use most, one a line: SecLists'
+/// `Passwords/Common-Credentials/10-million-password-list-top-10000.txt` (Mark Burnett's
+/// ten million passwords, as published by danielmiessler/SecLists), unchanged. Attackers
+/// try these first, whatever the length rule says.
+const COMMON: &str = include_str!("common-passwords.txt");
+
+fn common() -> &'static HashSet<String> {
+    static SET: OnceLock<HashSet<String>> = OnceLock::new();
+    SET.get_or_init(|| COMMON.lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_lowercase).collect())
+}
+
+/// Whether the password is one of the most common ones, or one of them with only digits,
+/// punctuation or spaces around it (`Password2026!`), ignoring case.
+fn is_common(password: &str) -> bool {
+    let lower = password.to_lowercase();
+    let decoration = |c: char| c.is_ascii_digit() || c.is_ascii_punctuation() || c == ' ';
+    let core = lower.trim_matches(decoration);
+    common().contains(&lower) || (!core.is_empty() && common().contains(core))
+}
+
+/// Why a password is refused, in words its user understands.
 pub fn policy_problem(username: &str, password: &str) -> Option<&'static str> {
     let len = password.chars().count();
     if len < MIN_LENGTH {
-        return Some("a password has at least 10 characters");
+        return Some("a password needs at least 10 characters");
     }
     if len > MAX_LENGTH {
         return Some("a password has at most 200 characters");
@@ -22,7 +45,13 @@ pub fn policy_problem(username: &str, password: &str) -> Option<&'static str> {
         return Some("a password must not contain the username");
     }
     if password.chars().all(|c| c == password.chars().next().unwrap_or(' ')) {
-        return Some("a password must not repeat one character");
+        return Some("a password must not be one character repeated");
+    }
+    if is_common(password) {
+        return Some(
+            "this password is too common: it is one of the 10,000 passwords people use most (perhaps with digits or \
+             symbols added), which attackers try first; choose another",
+        );
     }
     None
 }
@@ -80,5 +109,17 @@ mod tests {
         assert!(policy_problem("zhangsan", "my-zhangsan-pw").is_some());
         assert!(policy_problem("zhangsan", "aaaaaaaaaaaa").is_some());
         assert!(policy_problem("zhangsan", "金茂路安全检查2026").is_none());
+    }
+
+    #[test]
+    fn the_common_list_is_whole_and_refuses_common_passwords_and_their_decorations() {
+        assert_eq!(COMMON.lines().count(), 10_000);
+        assert!(common().len() > 9_900, "case-folded duplicates only");
+        for refused in ["qwertyuiop", "1234567890", "password123", "Password2026!", "  iloveyou!!", "QWERTYUIOP"] {
+            assert!(policy_problem("zhangsan", refused).is_some_and(|m| m.contains("too common")), "{refused}");
+        }
+        for kept in ["jinmao-road-2026", "password-for-jinmao", "金茂路安全检查2026", "2026-11-25 12:00"] {
+            assert_eq!(policy_problem("zhangsan", kept), None, "{kept}");
+        }
     }
 }

@@ -4,8 +4,8 @@ use diesel::prelude::*;
 use serde_json::json;
 
 use super::model::{NewUser, User, UserEventRow, UserFilter, UserPatch, UserRow};
-use crate::db::schema::{auth_tokens, communities, user_communities, user_events, users};
-use crate::db::DbConn;
+use crate::db::schema::{auth_tokens, communities, login_throttle, user_communities, user_events, users};
+use crate::db::{serialize, DbConn, Serial};
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::validate::Problems;
@@ -13,7 +13,7 @@ use crate::domain::Role;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::http::page::PageRequest;
-use crate::users::password;
+use crate::users::{first_admin, password};
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<UserRow>> {
     Ok(users::table.find(id).select(UserRow::as_select()).first(conn).optional()?)
@@ -97,6 +97,32 @@ pub fn record_event(
     Ok(())
 }
 
+/// Refuses a change that would leave the office without an active admin: nobody could
+/// manage users any more. Called in the change's transaction; on PostgreSQL it first locks
+/// the active admins' rows, so two admins demoting each other at once cannot both win
+/// (SQLite's write transaction holds the whole database already).
+fn keep_an_active_admin(conn: &mut DbConn, current: &UserRow, stays_active_admin: bool) -> ApiResult<()> {
+    if current.role != Role::Admin || !current.active || stays_active_admin {
+        return Ok(());
+    }
+    if let DbConn::Postgresql(pg) = conn {
+        diesel::sql_query("SELECT id FROM users WHERE role = 'admin' AND active FOR UPDATE").execute(pg)?;
+    }
+    let others: i64 = users::table
+        .filter(users::role.eq(Role::Admin))
+        .filter(users::active.eq(true))
+        .filter(users::id.ne(current.id))
+        .count()
+        .get_result(conn)?;
+    if others == 0 {
+        return Err(ApiError::Conflict(format!(
+            "`{}` is the last active admin: make another user an admin first, so that someone can still manage users",
+            current.username
+        )));
+    }
+    Ok(())
+}
+
 /// Stores a user whose password is already hashed (hashing happens outside the transaction).
 pub fn create(conn: &mut DbConn, req: NewUser, password_hash: String, now: Moment, actor: &Actor) -> ApiResult<User> {
     if find_by_username(conn, &req.username)?.is_some() {
@@ -116,6 +142,7 @@ pub fn create(conn: &mut DbConn, req: NewUser, password_hash: String, now: Momen
         created_at: now,
         updated_at: now,
         created_by: actor.user_id,
+        must_change_password: req.must_change_password,
     };
     diesel::insert_into(users::table).values(&row).execute(conn)?;
     set_communities(conn, row.id, &ids)?;
@@ -125,12 +152,15 @@ pub fn create(conn: &mut DbConn, req: NewUser, password_hash: String, now: Momen
         now,
         actor,
         "created",
-        Some(json!({"role": row.role, "community_ids": req.community_ids})),
+        Some(
+            json!({"role": row.role, "community_ids": req.community_ids, "must_change_password": row.must_change_password}),
+        ),
     )?;
     Ok(User::from_row(row, ids))
 }
 
-/// Applies an admin's change; `password_hash` is the new password's hash, if any.
+/// Applies an admin's change; `password_hash` is the new password's hash, if any. A new
+/// password set for someone else must be changed by its user before anything else.
 pub fn update(
     conn: &mut DbConn,
     id: Id,
@@ -157,8 +187,14 @@ pub fn update(
     if let Some(Some(ids)) = &patch.community_ids {
         check_communities_exist(conn, ids)?;
     }
+    keep_an_active_admin(conn, &current, role == Role::Admin && active)?;
+    let must_change_password = match password_hash {
+        Some(_) => actor.user_id != Some(id),
+        None => current.must_change_password,
+    };
     let changed = diesel::update(users::table.filter(users::id.eq(id)).filter(users::version.eq(patch.version)))
         .set((
+            users::must_change_password.eq(must_change_password),
             users::display_name.eq(&display_name),
             users::role.eq(role),
             users::active.eq(active),
@@ -182,14 +218,53 @@ pub fn update(
     let details = json!({
         "role": patch.role, "community_ids": patch.community_ids, "active": patch.active,
         "display_name": patch.display_name, "password_changed": password_hash.is_some(),
+        "must_change_password": must_change_password,
     });
     record_event(conn, id, now, actor, "updated", Some(details))?;
+    if password_hash.is_some() {
+        clear_login_failures(conn, &current.username)?;
+    }
+    let row = get(conn, id)?;
+    view(conn, row)
+}
+
+/// A user's change of their own password (already checked and hashed): every other
+/// token of theirs ends, the one in use (`keep_token`) goes on, the duty to change it is
+/// met, and the username's failed-login counts are cleared.
+pub fn change_own_password(
+    conn: &mut DbConn,
+    id: Id,
+    password_hash: String,
+    keep_token: Id,
+    now: Moment,
+    actor: &Actor,
+) -> ApiResult<User> {
+    let current = get(conn, id)?;
+    diesel::update(users::table.filter(users::id.eq(id)))
+        .set((
+            users::password_hash.eq(&password_hash),
+            users::must_change_password.eq(false),
+            users::version.eq(current.version + 1),
+            users::updated_at.eq(now),
+        ))
+        .execute(conn)?;
+    let revoked = diesel::update(
+        auth_tokens::table
+            .filter(auth_tokens::user_id.eq(id))
+            .filter(auth_tokens::revoked_at.is_null())
+            .filter(auth_tokens::id.ne(keep_token)),
+    )
+    .set(auth_tokens::revoked_at.eq(Some(now)))
+    .execute(conn)?;
+    record_event(conn, id, now, actor, "password_changed", Some(json!({"other_tokens_revoked": revoked})))?;
+    clear_login_failures(conn, &current.username)?;
     let row = get(conn, id)?;
     view(conn, row)
 }
 
 pub fn deactivate(conn: &mut DbConn, id: Id, reason: Option<String>, now: Moment, actor: &Actor) -> ApiResult<User> {
     let current = get(conn, id)?;
+    keep_an_active_admin(conn, &current, false)?;
     diesel::update(users::table.filter(users::id.eq(id)))
         .set((users::active.eq(false), users::version.eq(current.version + 1), users::updated_at.eq(now)))
         .execute(conn)?;
@@ -197,6 +272,14 @@ pub fn deactivate(conn: &mut DbConn, id: Id, reason: Option<String>, now: Moment
     record_event(conn, id, now, actor, "deactivated", Some(json!({"reason": reason, "tokens_revoked": revoked})))?;
     let row = get(conn, id)?;
     view(conn, row)
+}
+
+/// Forgets the failed-login counts of a username, from every address (an unlock, a new
+/// password); the counts of the addresses themselves stay. Answers how many rows went.
+/// Takes the throttle's lock: call it after the transaction's other writes.
+pub fn clear_login_failures(conn: &mut DbConn, username: &str) -> ApiResult<usize> {
+    serialize(conn, Serial::LoginThrottle)?;
+    Ok(diesel::delete(login_throttle::table.filter(login_throttle::username.eq(username))).execute(conn)?)
 }
 
 /// Revokes every live token of a user; answers how many.
@@ -234,8 +317,16 @@ pub fn list(conn: &mut DbConn, f: &UserFilter, page: &PageRequest) -> ApiResult<
 
 /// When nobody can log in — no user is active: a new database, or one that only `generate`
 /// has written to (its user is inactive) — and the name `admin` is free, creates `admin`
-/// with `password` (or a random one, which is returned so it can be shown once).
-pub fn bootstrap_admin(conn: &mut DbConn, given: Option<String>, now: Moment) -> ApiResult<Option<String>> {
+/// with `given` password. Without one, the password is generated and written to
+/// [`first_admin::file`] in `data_dir` (readable by the service's account only), whose path
+/// is returned, and the admin must change it at the first login. Run it in a write
+/// transaction: if the file cannot be written, no admin is created.
+pub fn bootstrap_admin(
+    conn: &mut DbConn,
+    given: Option<String>,
+    data_dir: &std::path::Path,
+    now: Moment,
+) -> ApiResult<Option<std::path::PathBuf>> {
     let in_the_way: i64 =
         users::table.filter(users::active.eq(true).or(users::username.eq("admin"))).count().get_result(conn)?;
     if in_the_way > 0 {
@@ -253,7 +344,15 @@ pub fn bootstrap_admin(conn: &mut DbConn, given: Option<String>, now: Moment) ->
         display_name: Some("Administrator".to_string()),
         role: Role::Admin,
         community_ids: None,
+        must_change_password: generated,
     };
     create(conn, req, hash, now, &Actor::named("system"))?;
-    Ok(generated.then_some(password))
+    if !generated {
+        return Ok(None);
+    }
+    let path = first_admin::write(data_dir, &password).map_err(|e| {
+        let file = first_admin::file(data_dir);
+        ApiError::field("SAFETRACE_DATA_DIR", "not_writable", format!("cannot write {}: {e}", file.display()))
+    })?;
+    Ok(Some(path))
 }

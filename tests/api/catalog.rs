@@ -33,6 +33,15 @@ fn assert_same_set(got: &[Value], want: &[&String]) {
     assert_eq!(got, want);
 }
 
+/// A record as `GET /{id}` shows it, less its history: what create and update answer.
+fn without_events(detail: &Value) -> Value {
+    let mut v = detail.clone();
+    if let Some(o) = v.as_object_mut() {
+        assert!(o.remove("events").is_some_and(|e| e.is_array()), "a detail has its events");
+    }
+    v
+}
+
 #[track_caller]
 fn assert_problem(r: &Resp, status: u16, slug: &str) {
     assert_eq!(r.status, status, "{:?}", r.body);
@@ -79,7 +88,7 @@ both_engines! {
 
         let got = app.get(&format!("/api/v1/communities/{id}")).await;
         assert_eq!(got.status, 200);
-        assert_eq!(got.body, r.body);
+        assert_eq!(without_events(&got.body), r.body);
 
         let missing = app.get(&format!("/api/v1/communities/{MISSING}")).await;
         assert_problem(&missing, 404, "not-found");
@@ -131,7 +140,7 @@ both_engines! {
         assert_eq!(r.body["created_at"], NOW);
         assert_eq!(r.body["updated_at"], "2026-11-25T03:00:00Z");
         let got = app.get(&path).await;
-        assert_eq!(got.body, r.body);
+        assert_eq!(without_events(&got.body), r.body);
 
         // The same version again is stale: 409, and nothing changes.
         let stale = app.patch(&path, &json!({"version": 1, "name": "旧名", "code": "OLD"})).await;
@@ -139,7 +148,7 @@ both_engines! {
         let ahead = app.patch(&path, &json!({"version": 3, "name": "未来"})).await;
         assert_problem(&ahead, 409, "stale-version");
         let after = app.get(&path).await;
-        assert_eq!(after.body, r.body, "nothing changed");
+        assert_eq!(without_events(&after.body), r.body, "nothing changed");
 
         let r = app.patch(&path, &json!({"version": 2, "code": "JML2"})).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
@@ -393,7 +402,7 @@ both_engines! {
         assert_eq!(r.body["created_at"], NOW);
         let got = app.get(&format!("/api/v1/campaigns/{id}")).await;
         assert_eq!(got.status, 200);
-        assert_eq!(got.body, r.body);
+        assert_eq!(without_events(&got.body), r.body);
         assert_problem(&app.get(&format!("/api/v1/campaigns/{MISSING}")).await, 404, "not-found");
 
         let mut created = vec![id];
@@ -453,7 +462,7 @@ both_engines! {
         let stale = app.patch(&path, &json!({"version": 1, "name": "过期"})).await;
         assert_problem(&stale, 409, "stale-version");
         let got = app.get(&path).await;
-        assert_eq!(got.body, r.body, "nothing changed");
+        assert_eq!(without_events(&got.body), r.body, "nothing changed");
 
         let r = app.patch(&path, &json!({"version": 2, "description": null})).await;
         assert_eq!(r.status, 200, "{:?}", r.body);
@@ -463,5 +472,68 @@ both_engines! {
 
         let unknown = app.patch(&format!("/api/v1/campaigns/{MISSING}"), &json!({"version": 1, "name": "x"})).await;
         assert_problem(&unknown, 404, "not-found");
+    }
+
+    // ---- histories --------------------------------------------------------------------
+
+    async fn community_history_says_who_changed_what_and_when(app) {
+        let r = app.post("/api/v1/communities", &json!({"name": "金茂路", "code": "JML"})).await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let path = format!("/api/v1/communities/{}", r.id());
+        let created = app.get(&path).await;
+        let events = created.body["events"].as_array().expect("events");
+        assert_eq!(events.len(), 1);
+        assert_eq!(events[0]["kind"], "created");
+        assert_eq!(events[0]["actor"], "Administrator");
+        assert_eq!(events[0]["at"], NOW);
+        assert_eq!(events[0]["community_id"], r.id());
+
+        // Another admin renames it an hour later; a stale edit leaves no trace.
+        let other = app.user("wangwu", "admin", None).await;
+        let other_id = app.get_as(Some(&other), "/api/v1/auth/me").await.id();
+        app.clock.advance(Duration::hours(1));
+        let r2 = app
+            .request_as(Some(&other), actix_web::http::Method::PATCH, &path, Some(&json!({"version": 1, "name": "金茂路社区"})))
+            .await;
+        assert_eq!(r2.status, 200, "{:?}", r2.body);
+        assert_problem(&app.patch(&path, &json!({"version": 1, "code": "OLD"})).await, 409, "stale-version");
+        let got = app.get(&path).await;
+        let events = got.body["events"].as_array().expect("events");
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[1]["kind"], "updated");
+        assert_eq!(events[1]["actor_user_id"], other_id);
+        assert_eq!(events[1]["actor"], "wangwu");
+        assert_eq!(events[1]["at"], "2026-11-25T03:00:00Z");
+        assert_eq!(events[1]["details"], json!({"name": ["金茂路", "金茂路社区"]}), "only what changed");
+        assert_eq!(without_events(&got.body), r2.body);
+    }
+
+    async fn campaign_history_says_who_changed_what_and_when(app) {
+        let r = app
+            .post("/api/v1/campaigns", &json!({"name": "百日攻坚", "starts_on": "2026-01-01", "ends_on": "2026-04-10",
+                                               "description": "第一阶段"}))
+            .await;
+        assert_eq!(r.status, 201, "{:?}", r.body);
+        let path = format!("/api/v1/campaigns/{}", r.id());
+        app.clock.advance(Duration::minutes(30));
+        let r2 = app.patch(&path, &json!({"version": 1, "ends_on": "2026-05-10", "description": null})).await;
+        assert_eq!(r2.status, 200, "{:?}", r2.body);
+        // An inspector reads the history too (campaigns are subdistrict-wide).
+        let c = app.community("JML").await;
+        let inspector = app.user("zhang", "inspector", Some(vec![&c])).await;
+        let got = app.get_as(Some(&inspector), &path).await;
+        assert_eq!(got.status, 200, "{:?}", got.body);
+        let events = got.body["events"].as_array().expect("events");
+        assert_eq!(events.len(), 2, "{events:?}");
+        assert_eq!(events[0]["kind"], "created");
+        assert_eq!(events[0]["campaign_id"], r.id());
+        assert_eq!(events[0]["details"], Value::Null);
+        assert_eq!(events[1]["kind"], "updated");
+        assert_eq!(events[1]["actor"], "Administrator");
+        assert_eq!(events[1]["at"], "2026-11-25T02:30:00Z");
+        assert_eq!(
+            events[1]["details"],
+            json!({"ends_on": ["2026-04-10", "2026-05-10"], "description": ["第一阶段", null]})
+        );
     }
 }

@@ -110,9 +110,11 @@ both_engines! {
 
         // The service's start sees nobody who can log in: it makes `admin`, once.
         let now = safetrace::Moment(default_now());
-        let bootstrap = move |conn: &mut safetrace::db::DbConn| safetrace::users::store::bootstrap_admin(conn, None, now);
-        let password = app.state.db(bootstrap).await.expect("bootstrap").expect("admin made on the first start");
-        app.token = app.login("admin", &password).await;
+        let data_dir = app.state.config.data_dir.clone();
+        let bootstrap =
+            move |conn: &mut safetrace::db::DbConn| safetrace::users::store::bootstrap_admin(conn, None, &data_dir, now);
+        let file = app.state.db(bootstrap.clone()).await.expect("bootstrap").expect("admin made on the first start");
+        app.take_over_first_admin(&file).await;
         assert_eq!(app.state.db(bootstrap).await.expect("bootstrap"), None, "not on the next start");
 
         // The generator's user stands in the records as their author, inactive.

@@ -105,12 +105,14 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/auth/login"),
     ("post", "/api/v1/auth/logout"),
     ("get", "/api/v1/auth/me"),
+    ("post", "/api/v1/auth/password"),
     ("post", "/api/v1/users"),
     ("get", "/api/v1/users"),
     ("get", "/api/v1/users/{id}"),
     ("patch", "/api/v1/users/{id}"),
     ("post", "/api/v1/users/{id}/deactivate"),
     ("post", "/api/v1/users/{id}/revoke-tokens"),
+    ("post", "/api/v1/users/{id}/unlock"),
 ];
 
 fn documented(doc: &serde_json::Value) -> Vec<(String, String)> {

@@ -89,9 +89,10 @@ async fn rectify(app: &TestApp, hazard: &str, photo: &str) -> String {
     r.id()
 }
 
-async fn verify(app: &TestApp, rect: &str, pass: bool) {
+/// Verifies as `checker`: the admin submitted the rectifications, and nobody verifies their own.
+async fn verify(app: &TestApp, checker: &str, rect: &str, pass: bool) {
     let body = if pass { json!({"outcome": "pass"}) } else { json!({"outcome": "reject", "comment": "未完成"}) };
-    let r = app.post(&format!("/api/v1/rectifications/{rect}/verification"), &body).await;
+    let r = app.post_as(Some(checker), &format!("/api/v1/rectifications/{rect}/verification"), &body).await;
     assert_eq!(r.status, 200, "{:?}", r.body);
 }
 
@@ -168,13 +169,14 @@ async fn world(app: &TestApp) -> World {
         {"unit_id": sa2, "violations_found": 1, "measure": "case_transferred", "transferred_to": "market_supervision"}
     ])).await;
     let photo = upload_photo(app, &app.token, 31).await;
+    let checker = app.user("checker", "supervisor", None).await;
 
     at(app, "2026-10-21T02:00:00Z");
     let r1 = rectify(app, &h[0], &photo).await;
     let r4 = rectify(app, &h[3], &photo).await;
     at(app, "2026-10-22T02:00:00Z");
-    verify(app, &r1, true).await;
-    verify(app, &r4, false).await;
+    verify(app, &checker, &r1, true).await;
+    verify(app, &checker, &r4, false).await;
     at(app, "2026-10-23T02:00:00Z");
     rectify(app, &h[3], &photo).await;
     at(app, "2026-10-26T02:00:00Z");
@@ -204,7 +206,7 @@ async fn world(app: &TestApp) -> World {
     at(app, "2026-11-05T02:00:00Z");
     let r7 = rectify(app, &h[6], &photo).await;
     at(app, "2026-11-06T02:00:00Z");
-    verify(app, &r7, true).await;
+    verify(app, &checker, &r7, true).await;
     at(app, "2026-11-07T02:00:00Z");
     let moved = app.patch(&format!("/api/v1/units/{rb1}"), &json!({"version": 2, "community_id": a})).await;
     assert_eq!(moved.status, 200, "{:?}", moved.body);

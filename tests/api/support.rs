@@ -227,8 +227,11 @@ impl TestApp {
             return app;
         }
         let now = safetrace::Moment(default_now());
+        let data_dir = app.state.config.data_dir.clone();
         app.state
-            .db(move |conn| safetrace::users::store::bootstrap_admin(conn, Some(ADMIN_PASSWORD.to_string()), now))
+            .db(move |conn| {
+                safetrace::users::store::bootstrap_admin(conn, Some(ADMIN_PASSWORD.to_string()), &data_dir, now)
+            })
             .await
             .expect("bootstrap admin");
         app.token = app.login("admin", ADMIN_PASSWORD).await;
@@ -250,6 +253,18 @@ impl TestApp {
         r.body["token"].as_str().expect("token").to_string()
     }
 
+    /// Logs in as the first admin with the generated password in `file` (which the first
+    /// start wrote), changes it to [`ADMIN_PASSWORD`] as it must, and keeps the token.
+    pub async fn take_over_first_admin(&mut self, file: &std::path::Path) {
+        let generated = std::fs::read_to_string(file).expect("the password file");
+        let generated = generated.trim_end();
+        let token = self.login("admin", generated).await;
+        let body = json!({"current_password": generated, "new_password": ADMIN_PASSWORD});
+        let r = self.post_as(Some(&token), "/api/v1/auth/password", &body).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        self.token = token;
+    }
+
     /// Creates a user with this role and scope (`None`: all communities) and logs them in.
     pub async fn user(&self, username: &str, role: &str, communities: Option<Vec<&str>>) -> String {
         let password = format!("{username}-Passw0rd-long").replace(username, "pw");
@@ -269,9 +284,24 @@ impl TestApp {
 
     /// A request with the given token, or none.
     pub async fn request_as(&self, token: Option<&str>, method: Method, path: &str, body: Option<&Value>) -> Resp {
+        self.request_with(token, method, path, body, &[]).await
+    }
+
+    /// A request with the given token, or none, and these extra headers.
+    pub async fn request_with(
+        &self,
+        token: Option<&str>,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        headers: &[(&str, &str)],
+    ) -> Resp {
         let mut req = self.server.request(method, self.server.url(path));
         if let Some(t) = token {
             req = req.insert_header(("authorization", format!("Bearer {t}")));
+        }
+        for (name, value) in headers {
+            req = req.insert_header((*name, *value));
         }
         let result = match body {
             Some(b) => req.send_json(b).await,

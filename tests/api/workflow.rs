@@ -358,4 +358,37 @@ both_engines! {
         assert_eq!(verify(&app, &outsider, &rect, &json!({"outcome": "pass"})).await.status, 404);
         assert_eq!(hazard(&app, &s.hazard).await["status"], "pending_verification");
     }
+
+    async fn nobody_verifies_a_rectification_they_submitted(app) {
+        let s = setup(&app).await;
+        let photo = upload_photo(&app, &s.supervisor, 41).await;
+        let rect = submit(&app, &s.supervisor, &s.hazard, &rectification(&photo)).await.id();
+        let before = hazard(&app, &s.hazard).await;
+        let r = verify(&app, &s.supervisor, &rect, &json!({"outcome": "pass"})).await;
+        assert_eq!(r.status, 409, "{:?}", r.body);
+        assert_eq!(r.body["type"], "/problems/conflict");
+        assert!(r.body["detail"].as_str().is_some_and(|d| d.contains("someone else")), "{:?}", r.body);
+        assert_eq!(hazard(&app, &s.hazard).await, before, "the refusal wrote nothing");
+
+        // Admins included: an admin's own rectification waits for someone else too.
+        let r = verify(&app, &app.token, &rect, &json!({"outcome": "reject", "comment": "照片不清楚"})).await;
+        assert_eq!(r.status, 200, "another person may verify: {:?}", r.body);
+        let again = submit(&app, &app.token, &s.hazard, &rectification(&photo)).await.id();
+        let r = verify(&app, &app.token, &again, &json!({"outcome": "pass"})).await;
+        assert_eq!(r.status, 409, "{:?}", r.body);
+        let r = verify(&app, &s.supervisor, &again, &json!({"outcome": "pass"})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["status"], "closed");
+    }
+
+    async fn a_small_office_may_allow_self_verification(app) {
+        let config = safetrace::config::AppConfig { allow_self_verification: true, ..test_config() };
+        let app = TestApp::fresh_with(app.engine, config).await;
+        let s = setup(&app).await;
+        let photo = upload_photo(&app, &s.supervisor, 42).await;
+        let rect = submit(&app, &s.supervisor, &s.hazard, &rectification(&photo)).await.id();
+        let r = verify(&app, &s.supervisor, &rect, &json!({"outcome": "pass"})).await;
+        assert_eq!(r.status, 200, "{:?}", r.body);
+        assert_eq!(r.body["status"], "closed");
+    }
 }

@@ -210,7 +210,7 @@ const CHROMIUM_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-background-ne
 /** A phone-sized context whose API requests pass through `net` (see the top of the file). */
 async function phoneContext() {
   const context = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: TZ, acceptDownloads: true });
-  const state = { blocked: false, dropNextInspectionAck: false, log: [] };
+  const state = { blocked: false, dropNextInspectionAck: false, changePasswordFirst: false, log: [] };
   await context.route('**/api/v1/**', async (route) => {
     const req = route.request();
     const p = new URL(req.url()).pathname;
@@ -219,6 +219,18 @@ async function phoneContext() {
       await route.abort('internetdisconnected');
       return;
     }
+    const stillAllowed = ['GET /api/v1/auth/me', 'POST /api/v1/auth/password', 'POST /api/v1/auth/logout'].includes(`${req.method()} ${p}`);
+    if (state.changePasswordFirst && !stillAllowed) {
+      // As the server answers a user who must change their password first.
+      state.log.push({ method: req.method(), path: p, status: 403 });
+      await route.fulfill({
+        status: 403,
+        contentType: 'application/problem+json',
+        body: JSON.stringify({ type: '/problems/password-change-required', title: 'Password change required', status: 403, detail: 'change your password first (POST /api/v1/auth/password)' }),
+      });
+      return;
+    }
+    if (state.changePasswordFirst && p === '/api/v1/auth/password') state.changePasswordFirst = false;
     if (req.method() !== 'POST') {
       await route.continue();
       return;
@@ -510,4 +522,80 @@ test('the month\'s report downloads as Excel and CSV, and the page switches to E
   await page.locator('#lang').click();
   await page.locator('h1', { hasText: '隐患看板' }).waitFor();
   assert.deepEqual([...inspector.errors, ...supervisor.errors], [], 'no script errors or CSP violations on the pages');
+});
+
+test('a user who must change their password does that first, and later from the user menu', async () => {
+  const WANG = { username: 'wangwu', password: 'given-by-the-office-2026' };
+  await ok('POST', '/users', ids.admin, { ...WANG, role: 'viewer', must_change_password: true });
+  const viewer = await phoneContext();
+  const { page } = viewer;
+  await page.goto(`${base}/`);
+  await login(page, WANG);
+  await page.locator('#password-form[data-required=true] #password-required').waitFor();
+  assert.ok(await page.locator('#tabs').isHidden(), 'nothing else to go to');
+  // Every other page leads back to the form.
+  await page.goto(`${base}/#/dashboard`);
+  await page.locator('#password-form[data-required=true]').waitFor();
+  await noHorizontalScroll(page);
+
+  const fill = async (current, next, again = next) => {
+    await page.locator('input[name=current_password]').fill(current);
+    await page.locator('input[name=new_password]').fill(next);
+    await page.locator('input[name=new_password_again]').fill(again);
+    await page.locator('#password-submit').click();
+  };
+  await fill(WANG.password, 'wangwu-2026-new');
+  await page.locator('#password-form .field-error', { hasText: '不能包含用户名' }).waitFor();
+  await fill(WANG.password, 'jinmao-shop-2026', 'jinmao-shop-2027');
+  await page.locator('#password-form .field-error', { hasText: '两次输入的新密码不一致' }).waitFor();
+  await fill('not-the-password', 'jinmao-shop-2026');
+  await page.locator('#password-form .field-error', { hasText: '当前密码不正确' }).waitFor();
+  await fill(WANG.password, 'Password2026!');
+  await page.locator('#password-form .field-error', { hasText: '太常见' }).waitFor();
+  await fill(WANG.password, 'jinmao-shop-2026');
+  await page.locator('#dashboard').waitFor();
+  assert.ok(await page.locator('#tabs').isVisible());
+  assert.equal((await call('POST', '/auth/login', null, { username: WANG.username, password: 'jinmao-shop-2026' })).status, 200);
+
+  // Any time later, from the menu under the user's name.
+  await page.locator('#user-menu-button').click();
+  await page.locator('#change-password-link').click();
+  await page.locator('#password-form[data-required=false]').waitFor();
+  assert.equal(await page.locator('#password-required').count(), 0);
+  await page.locator('#password-cancel').click();
+  await page.locator('#dashboard').waitFor();
+  assert.deepEqual(viewer.errors, [], 'no script errors on the pages');
+  await viewer.context.close();
+});
+
+test('the outbox keeps its items while the server asks for a password change, and sends them after it', async () => {
+  const { page, net: state } = inspector;
+  await page.goto(`${base}/#/inspect`);
+  await page.locator('#inspection-form').waitFor();
+  await page.locator('input[name=unit-search]').fill('便利店');
+  await page.locator(`#unit-results [data-unit-id="${ids.shop}"]`).click();
+  await page.locator('#picked-unit').waitFor();
+  const card = page.locator('.hazard-card[data-hazard="0"]');
+  await card.locator('select[name=category]').selectOption('electrical');
+  await card.locator('textarea[name=description]').fill('插线板串接使用');
+  await card.locator('.chip', { hasText: '7' }).click();
+  state.log.length = 0;
+  state.changePasswordFirst = true;
+  await page.locator('#submit-inspection').click();
+  // The submission meets the 403: it stays, and the page asks for the change.
+  await page.locator('#password-form[data-required=true]').waitFor({ timeout: 15_000 });
+  assert.ok(state.log.some((r) => r.path === '/api/v1/inspections' && r.status === 403), 'the submission was tried');
+  assert.match(await page.locator('#password-kept').textContent(), /1/);
+  const before = await ok('GET', `/inspections?unit_id=${ids.shop}`, ids.admin);
+
+  await page.locator('input[name=current_password]').fill(INSPECTOR.password);
+  await page.locator('input[name=new_password]').fill('jinmao-road-2027');
+  await page.locator('input[name=new_password_again]').fill('jinmao-road-2027');
+  await page.locator('#password-submit').click();
+  // Changed: the app goes on, and the outbox sends what it kept.
+  await page.locator('#tab-outbox').click();
+  await page.locator('#outbox-summary.ok').waitFor({ timeout: 30_000 });
+  const after = await ok('GET', `/inspections?unit_id=${ids.shop}`, ids.admin);
+  assert.equal(after.items.length, before.items.length + 1, 'the kept inspection arrived');
+  assert.deepEqual(inspector.errors, [], 'no script errors on the pages');
 });

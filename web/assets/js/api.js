@@ -29,9 +29,17 @@ export class ApiError extends Error {
 /** No answer at all: offline, the server down, the connection cut. */
 export class NetworkError extends Error {}
 
+export const PASSWORD_CHANGE_REQUIRED = '/problems/password-change-required';
+
+/** The server refuses everything until the user has changed their password. */
+export function isPasswordChangeRequired(err) {
+  return err instanceof ApiError && err.status === 403 && err.problem.type === PASSWORD_CHANGE_REQUIRED;
+}
+
 /**
  * One request. Answers the Response when its status is 2xx; throws ApiError otherwise and
- * NetworkError when nothing came back. A 401 also ends the login (the outbox stays).
+ * NetworkError when nothing came back. A 401 also ends the login, a 403
+ * password-change-required asks for the change (the outbox stays either way).
  */
 export async function call(path, { method = 'GET', json, body, auth = true, headers = {} } = {}) {
   const hdrs = { accept: 'application/json', ...headers };
@@ -61,7 +69,9 @@ export async function call(path, { method = 'GET', json, body, auth = true, head
     problem = null;
   }
   if (res.status === 401 && auth) session.expire();
-  throw new ApiError(res.status, problem, res.headers);
+  const err = new ApiError(res.status, problem, res.headers);
+  if (auth && isPasswordChangeRequired(err)) session.requirePasswordChange();
+  throw err;
 }
 
 /** GET (or any method) and parse the JSON answer. */
@@ -89,6 +99,14 @@ export async function login(username, password) {
   const data = await res.json();
   session.save(data);
   return data;
+}
+
+/** Changes the user's own password; the login goes on. */
+export async function changePassword(currentPassword, newPassword) {
+  const res = await call(`${BASE}/auth/password`, { method: 'POST', json: { current_password: currentPassword, new_password: newPassword } });
+  const user = await res.json();
+  session.passwordChanged(user);
+  return user;
 }
 
 export async function logout() {

@@ -1,5 +1,6 @@
 // The app: a header, the current view (chosen by the URL's hash), a tab bar.
 //   #/login  #/inspect  #/rectify[/<hazard id>]  #/outbox  #/dashboard  #/hazard/<id>
+//   #/password (from the user menu; shown in place of everything while a change is required)
 
 import { t, lang, setLang } from './i18n.js';
 import { h, mount, icon } from './dom.js';
@@ -7,6 +8,7 @@ import * as session from './session.js';
 import * as outbox from './outbox.js';
 import { net, isReachable, logout } from './api.js';
 import { loginView } from './views/login.js';
+import { passwordView } from './views/password.js';
 import { inspectView } from './views/inspect.js';
 import { rectifyView } from './views/rectify.js';
 import { outboxView } from './views/outbox.js';
@@ -56,26 +58,39 @@ function renderTop() {
         render();
       },
     }, t('lang.switch')),
-    user && session.loggedIn()
-      ? h('button', {
+    user && session.loggedIn() ? userMenu(user) : null,
+  );
+}
+
+/** The user's name, opening: change password, log out. */
+function userMenu(user) {
+  const menu = h('details', { class: 'user-menu', id: 'user-menu' });
+  const close = () => { menu.open = false; };
+  mount(menu,
+    h('summary', { class: 'btn-top', id: 'user-menu-button', title: t('top.menu') }, h('span', {}, user.display_name || user.username)),
+    h('div', { class: 'menu', role: 'menu' },
+      session.mustChangePassword()
+        ? null
+        : h('a', { href: '#/password', class: 'menu-item', id: 'change-password-link', role: 'menuitem', onclick: close }, t('top.password')),
+      h('button', {
         type: 'button',
-        class: 'btn-top',
+        class: 'menu-item',
         id: 'logout',
-        title: user.display_name || user.username,
+        role: 'menuitem',
         onclick: async () => {
+          close();
           const waiting = await pendingCount();
           if (waiting > 0 && !window.confirm(t('top.logoutPending', { n: waiting }))) return;
           await logout();
           location.hash = '#/login';
         },
-      }, t('top.logout'))
-      : null,
-  );
+      }, t('top.logout'))));
+  return menu;
 }
 
 async function renderTabs(current) {
   const tabs = document.getElementById('tabs');
-  if (!session.loggedIn()) {
+  if (!session.loggedIn() || session.mustChangePassword()) {
     tabs.hidden = true;
     return;
   }
@@ -118,11 +133,17 @@ export async function render() {
     current: () => seq === renderSeq,
     onLeave: (fn) => leaving.push(fn),
     go: (hash) => { location.hash = hash; },
+    home,
     refresh: () => render(),
   };
   if (!session.loggedIn()) {
     await renderTabs(null);
     await loginView(view, ctx);
+    return;
+  }
+  if (session.mustChangePassword() || r.name === 'password') {
+    await renderTabs(r.name);
+    await passwordView(view, ctx, { required: session.mustChangePassword() });
     return;
   }
   if (!r.name || r.name === 'login' || !allowed(r.name)) {
@@ -158,9 +179,10 @@ function boot() {
   window.addEventListener('online', renderTop);
   window.addEventListener('offline', renderTop);
   session.events.addEventListener('expired', () => render());
+  session.events.addEventListener('password-required', () => render());
   session.events.addEventListener('login', () => {
     const r = route();
-    if (!r.name || r.name === 'login') location.replace(`#/${home()}`);
+    if (!r.name || r.name === 'login' || r.name === 'password') location.replace(`#/${home()}`);
     render();
   });
   if ('serviceWorker' in navigator && window.isSecureContext) {

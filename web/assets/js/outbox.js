@@ -9,10 +9,12 @@
 //   - no answer, 5xx, 408, 429: retried with exponential backoff (2 s … 5 min, jitter;
 //     Retry-After when given), at once when the network comes back or on "send now";
 //   - 401: the login is over; everything stays, the page asks to log in again;
+//   - 403 password-change-required: likewise, everything stays until the password is
+//     changed (the page asks for it), then sending resumes;
 //   - other 4xx (a rejected photo, a refused record): kept and shown with the reason, for
 //     the user to discard; nothing is dropped silently.
 
-import { BASE, call, ApiError, NetworkError } from './api.js';
+import { BASE, call, ApiError, NetworkError, isPasswordChangeRequired } from './api.js';
 import * as session from './session.js';
 import * as store from './store.js';
 import { uuidv7 } from './ids.js';
@@ -158,8 +160,12 @@ export function kick() {
   setTimeout(() => flush(), 0);
 }
 
+function mayRun() {
+  return session.loggedIn() && !session.mustChangePassword();
+}
+
 async function run(force) {
-  if (!session.loggedIn()) return;
+  if (!mayRun()) return;
   const me = owner();
   const all = (await items()).filter((i) => i.owner === me);
   const waitingIds = new Set(all.map((i) => i.id));
@@ -213,6 +219,14 @@ async function sendOne(item) {
       changed();
       return 'stop';
     }
+    if (isPasswordChangeRequired(err)) {
+      // Nothing is accepted until the password is changed: keep everything, as for a 401
+      // (session.requirePasswordChange() was called; the page asks for the change).
+      item.attempts -= 1;
+      lastRun = { at: new Date(now).toISOString(), ok: false, error: 'password-change-required' };
+      changed();
+      return 'stop';
+    }
     item.failed = true;
     item.last_error = err instanceof ApiError ? `${err.status} ${err.message}` : String(err);
     item.problem = err instanceof ApiError ? err.problem : null;
@@ -241,7 +255,7 @@ export function sent() {
 async function schedule() {
   clearTimeout(timer);
   timer = null;
-  if (!session.loggedIn()) return;
+  if (!mayRun()) return;
   const me = owner();
   const mine = (await items()).filter((i) => i.owner === me);
   const waiting = new Set(mine.map((i) => i.id));

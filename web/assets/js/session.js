@@ -1,6 +1,8 @@
 // The login: token, its expiry and the user, in localStorage. When it expires (or the
 // server answers 401) the token goes, the user's name stays, the outbox is untouched, and
-// the page asks to log in again.
+// the page asks to log in again. When the user must change their password first (the
+// login says so, or the server answers 403 password-change-required), the page asks for
+// that, and the outbox waits.
 
 const KEY = 'safetrace.session';
 export const events = new EventTarget();
@@ -45,7 +47,30 @@ export function expired() {
 }
 
 export function save(login) {
-  write({ token: login.token, expires_at: login.expires_at, user: login.user });
+  const mustChange = Boolean(login.must_change_password || login.user?.must_change_password);
+  write({ token: login.token, expires_at: login.expires_at, user: login.user, must_change_password: mustChange });
+  events.dispatchEvent(new Event(mustChange ? 'password-required' : 'login'));
+}
+
+/** The user must change their password before anything else. */
+export function mustChangePassword() {
+  const s = read();
+  return Boolean(s && s.token && s.must_change_password);
+}
+
+/** The server said the password must be changed first (403 password-change-required). */
+export function requirePasswordChange() {
+  const s = read();
+  if (!s || !s.token || s.must_change_password) return;
+  write({ ...s, must_change_password: true });
+  events.dispatchEvent(new Event('password-required'));
+}
+
+/** The password was changed: the same login goes on, now free to do anything. */
+export function passwordChanged(user) {
+  const s = read();
+  if (!s) return;
+  write({ ...s, user: user || s.user, must_change_password: false });
   events.dispatchEvent(new Event('login'));
 }
 

@@ -1,0 +1,2 @@
+DROP TABLE campaign_events;
+DROP TABLE community_events;
