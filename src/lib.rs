@@ -13,6 +13,7 @@ pub mod db;
 pub mod domain;
 pub mod enforcement;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod hazards;
 pub mod health;

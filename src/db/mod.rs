@@ -1,6 +1,7 @@
 //! The database layer: the engine enum, the pool, per-connection set-up and migrations.
 
 pub mod schema;
+pub mod sql;
 pub mod types;
 
 use std::time::Duration;

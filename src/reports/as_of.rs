@@ -5,8 +5,8 @@
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
-use super::query::{Bind, Sql};
 use crate::db::schema::hazard_events;
+use crate::db::sql::{Bind, Sql};
 use crate::db::DbConn;
 use crate::domain::hazard::is_unresolved;
 use crate::domain::{HazardStatus, Moment};

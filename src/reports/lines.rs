@@ -7,7 +7,7 @@ use diesel::sql_types::{BigInt, Date, Nullable, Text};
 
 use super::as_of::{self, StateAsOf};
 use super::model::{EnforcementLine, Filter, HazardLine, LeaderLedLine};
-use super::query::{Bind, Sql};
+use crate::db::sql::{Bind, Sql};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::Id;

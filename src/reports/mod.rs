@@ -5,7 +5,5 @@ pub mod handlers;
 pub mod lines;
 pub mod model;
 pub mod monthly;
-pub mod query;
 pub mod store;
 pub mod tables;
-pub mod writers;

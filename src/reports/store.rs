@@ -8,8 +8,8 @@ use diesel::sql_types::{BigInt, Nullable, Text};
 
 use super::as_of::{self, StateAsOf};
 use super::model::{Counters, EnforcementTotals, Filter, GroupBy, Row};
-use super::query::{Bind, Sql};
 use crate::db::schema::{campaigns, communities};
+use crate::db::sql::{Bind, Sql};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::labels::{self, Lang};

@@ -1,10 +1,11 @@
-//! Hand-written report SQL for both engines: placeholders, the few functions that are
-//! spelled differently, and typed binds, so the report queries are written once.
+//! Hand-written SQL for both engines: placeholders, the few functions that are spelled
+//! differently, and typed binds, so a query diesel's DSL cannot express (the reports,
+//! the searchable lists and their exports) is written once.
 
 use chrono::NaiveDate;
 use diesel::connection::DefaultLoadingMode;
 use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{Bool, Date, Integer, Text};
+use diesel::sql_types::{BigInt, Bool, Date, Double, Integer, Nullable, Text};
 use diesel::QueryableByName;
 use diesel::RunQueryDsl;
 
@@ -22,6 +23,13 @@ pub enum Bind {
     Text(String),
     Bool(bool),
     Int(i32),
+    BigInt(i64),
+    /// Text or NULL.
+    OptText(Option<String>),
+    /// A number or NULL.
+    OptDouble(Option<f64>),
+    OptDate(Option<NaiveDate>),
+    OptMoment(Option<Moment>),
 }
 
 /// SQL text with its binds, built in textual order.
@@ -102,6 +110,11 @@ impl Sql {
                 Bind::Text(v) => q.bind::<Text, _>(v),
                 Bind::Bool(v) => q.bind::<Bool, _>(v),
                 Bind::Int(v) => q.bind::<Integer, _>(v),
+                Bind::BigInt(v) => q.bind::<BigInt, _>(v),
+                Bind::OptText(v) => q.bind::<Nullable<Text>, _>(v),
+                Bind::OptDouble(v) => q.bind::<Nullable<Double>, _>(v),
+                Bind::OptDate(v) => q.bind::<Nullable<Date>, _>(v),
+                Bind::OptMoment(v) => q.bind::<Nullable<SqlMoment>, _>(v),
             };
         }
         q
@@ -126,10 +139,10 @@ impl Sql {
             }
             Engine::Postgresql => {
                 let mut declare = Sql::new(self.engine);
-                declare.text = format!("DECLARE report_lines NO SCROLL CURSOR FOR {}", self.text);
+                declare.text = format!("DECLARE lines NO SCROLL CURSOR FOR {}", self.text);
                 declare.binds = self.binds.clone();
                 declare.build().execute(conn)?;
-                let fetch = format!("FETCH FORWARD {FETCH_ROWS} FROM report_lines");
+                let fetch = format!("FETCH FORWARD {FETCH_ROWS} FROM lines");
                 loop {
                     let rows: Vec<R> = diesel::sql_query(&fetch).load(conn)?;
                     let last = rows.len() < FETCH_ROWS;
@@ -140,7 +153,7 @@ impl Sql {
                         break;
                     }
                 }
-                diesel::sql_query("CLOSE report_lines").execute(conn)?;
+                diesel::sql_query("CLOSE lines").execute(conn)?;
             }
         }
         Ok(())
