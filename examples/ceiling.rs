@@ -33,8 +33,10 @@ fn main() {
 fn sqlite_submit(file: &str, seconds: u64) {
     let pool = safetrace::db::connect(file, 1).expect("database");
     let mut conn = pool.get().expect("connection");
-    let (unit_id, community_id): (Id, Id) =
-        units::table.select((units::id, units::community_id)).first(&mut conn).expect("a unit (run generate first)");
+    let (unit_id, community_id, unit_name, unit_address): (Id, Id, String, String) = units::table
+        .select((units::id, units::community_id, units::name, units::address))
+        .first(&mut conn)
+        .expect("a unit (run generate first)");
     let actor = Actor::named("ceiling");
     let deadline = Instant::now() + Duration::from_secs(seconds);
     let started = Instant::now();
@@ -88,6 +90,8 @@ fn sqlite_submit(file: &str, seconds: u64) {
             found_at: now,
             found_on: now.0.date_naive(),
             recorded_at: now,
+            unit_name: unit_name.clone(),
+            unit_address: unit_address.clone(),
         };
         conn.write(|c| -> Result<(), safetrace::error::ApiError> {
             diesel::insert_into(inspections::table).values(&row).execute(c)?;

@@ -22,6 +22,7 @@ pub mod inspections;
 pub mod openapi;
 pub mod rectifications;
 pub mod reports;
+pub mod search;
 pub mod tls;
 pub mod units;
 pub mod users;

@@ -94,6 +94,14 @@ impl Sql {
         }
     }
 
+    /// A NULL typed as a moment.
+    pub fn null_moment(&self) -> &'static str {
+        match self.engine {
+            Engine::Postgresql => "CAST(NULL AS timestamptz)",
+            Engine::Sqlite => "CAST(NULL AS TEXT)",
+        }
+    }
+
     /// A NULL typed as text.
     pub fn null_text(&self) -> &'static str {
         "CAST(NULL AS TEXT)"

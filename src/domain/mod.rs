@@ -9,6 +9,7 @@ pub mod hazard;
 pub mod labels;
 pub mod lifecycle;
 pub mod patch;
+pub mod search;
 pub mod time;
 pub mod transition;
 pub mod unit_lifecycle;

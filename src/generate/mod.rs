@@ -20,6 +20,7 @@ use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
 use crate::inspections::model::InspectionRow;
 use crate::rectifications::model::RectificationRow;
+use crate::search::{self, UnitGram};
 use crate::units::model::Unit;
 use crate::users::model::UserRow;
 
@@ -223,7 +224,10 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
             .collect();
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "people and places made");
     let t = std::time::Instant::now();
-    loader.people_and_places(&mut conn, &user, &communities, &units, &campaigns)?;
+    let mut unit_grams: Vec<UnitGram> = units.iter().flat_map(search::unit_grams).collect();
+    unit_grams.sort_by(|a, b| (&a.gram, a.created_at, a.unit_id).cmp(&(&b.gram, b.created_at, b.unit_id)));
+    loader.people_and_places(&mut conn, &user, &communities, &units, &unit_grams, &campaigns)?;
+    drop(unit_grams);
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "people and places loaded");
 
     let bar =
@@ -335,7 +339,7 @@ fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl F
         }
         made += n_hazards;
         bar.inc(n_hazards as u64);
-        if batch.hazards.len() >= BATCH_HAZARDS && !emit(std::mem::take(&mut batch)) {
+        if batch.hazards.len() >= BATCH_HAZARDS && !emit(sorted(std::mem::take(&mut batch))) {
             return;
         }
     }
@@ -390,7 +394,14 @@ fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl F
             });
         }
     }
-    emit(batch);
+    emit(sorted(batch));
+}
+
+/// The batch with its search pairs in the index's order (text, moment, id: the order of
+/// both engines' keys), so that they go into the index near-sequentially.
+fn sorted(mut batch: load::Batch) -> load::Batch {
+    batch.grams.sort_unstable_by(|a, b| (&a.gram, a.found_at, a.hazard_id).cmp(&(&b.gram, b.found_at, b.hazard_id)));
+    batch
 }
 
 /// One hazard and its whole history: created; for deadline hazards, rectified and
@@ -502,6 +513,8 @@ fn hazard(
             }
         }
     }
+    let description = format!("{}隐患", crate::domain::labels::category(category, crate::domain::labels::Lang::Zh));
+    batch.grams.extend(search::hazard_grams(id, found_at, &description, (&unit.name, &unit.address)));
     batch.hazards.push(HazardRow {
         id,
         inspection_id,
@@ -514,7 +527,7 @@ fn hazard(
         level,
         source: if campaign.is_some() { HazardSource::Campaign } else { HazardSource::Routine },
         handling_type: if on_the_spot { HandlingType::OnTheSpot } else { HandlingType::Deadline },
-        description: format!("{}隐患", crate::domain::labels::category(category, crate::domain::labels::Lang::Zh)),
+        description,
         legal_basis: None,
         responsible_person: None,
         note: on_the_spot.then(|| "当场整改".to_string()),

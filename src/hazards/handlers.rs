@@ -3,6 +3,7 @@
 use actix_web::{get, post, web};
 use serde_json::json;
 
+use super::list::{HazardCursor, Selection};
 use super::model::{DeadlineExtension, Hazard, HazardFilter, VoidRequest};
 use super::store;
 use crate::attachments::links::{self, RecordKind};
@@ -15,44 +16,46 @@ use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::hazards::store::Change;
 use crate::http::body::JsonBody;
-use crate::http::page::{Cursor, Page, PageRequest};
-use crate::http::query::QueryParams;
+use crate::http::page::{Page, PageRequest, Paging};
+use crate::http::query::ListQuery;
 use crate::http::State;
 use crate::views::hazard_detail::{self, HazardDetail};
 
+/// The hazards the filters select, a page at a time, in the order `sort` asks for.
 #[utoipa::path(
     tag = "hazards", operation_id = "list_hazards",
-    params(HazardFilter),
+    params(HazardFilter, Paging),
     responses(
         (status = 200, body = Page<Hazard>),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/hazards")]
-pub async fn list(
-    state: State,
-    caller: Caller,
-    query: QueryParams<HazardFilter>,
-) -> ApiResult<web::Json<Page<Hazard>>> {
-    let filter = query.0;
-    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
+pub async fn list(state: State, caller: Caller, query: ListQuery<HazardFilter>) -> ApiResult<web::Json<Page<Hazard>>> {
+    let ListQuery { filter, paging } = query;
+    let page = PageRequest::<HazardCursor>::of(&paging)?;
     let today = local_date(state.clock.now(), state.config.timezone);
-    let (rows, photos) = state
+    let sort = filter.sort.unwrap_or_default();
+    let (rows, photos, total) = state
         .db(move |conn| {
-            let rows = store::list(conn, &filter, &caller.scope, today, &page)?;
-            let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+            let selection = Selection { filter: &filter, scope: &caller.scope, today };
+            let rows = selection.page(conn, &page)?;
+            let total = paging.wants_total().then(|| selection.count(conn)).transpose()?;
+            let ids: Vec<Id> = rows.iter().map(|r| r.hazard.id).collect();
             let photos = links::cited_by(conn, RecordKind::Hazard, &ids)?;
-            Ok((rows, photos))
+            Ok((rows, photos, total))
         })
         .await?;
-    Ok(web::Json(page.finish(
+    let mut listed = page.finish(
         rows,
-        |r| Cursor { at: r.found_at, id: r.id },
+        |r| HazardCursor::after(sort, r),
         |r| {
-            let photo_ids = links::of(&photos, r.id);
-            Hazard::from_row(r, today, photo_ids)
+            let photo_ids = links::of(&photos, r.hazard.id);
+            Hazard::from_row(r.hazard, today, photo_ids)
         },
-    )))
+    );
+    listed.total = total;
+    Ok(web::Json(listed))
 }
 
 #[utoipa::path(

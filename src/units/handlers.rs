@@ -2,6 +2,7 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 
+use super::list::Selection;
 use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitFilter, UnitPatch};
 use super::store;
 use crate::domain::access::Caller;
@@ -9,8 +10,8 @@ use crate::domain::access::Permission;
 use crate::domain::Id;
 use crate::error::{ApiResult, Problem};
 use crate::http::body::JsonBody;
-use crate::http::page::{Cursor, Page, PageRequest};
-use crate::http::query::QueryParams;
+use crate::http::page::{Cursor, Page, PageRequest, Paging};
+use crate::http::query::ListQuery;
 use crate::http::State;
 
 #[utoipa::path(
@@ -31,20 +32,29 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewUnit>) -> Ap
     Ok(HttpResponse::Created().json(row))
 }
 
+/// The units the filters select, a page at a time, newest first.
 #[utoipa::path(
     tag = "units", operation_id = "list_units",
-    params(UnitFilter),
+    params(UnitFilter, Paging),
     responses(
         (status = 200, body = Page<Unit>),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/units")]
-pub async fn list(state: State, caller: Caller, query: QueryParams<UnitFilter>) -> ApiResult<web::Json<Page<Unit>>> {
-    let filter = query.0;
-    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
-    let rows = state.db(move |conn| store::list(conn, &filter, &caller.scope, &page)).await?;
-    Ok(web::Json(page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r)))
+pub async fn list(state: State, caller: Caller, query: ListQuery<UnitFilter>) -> ApiResult<web::Json<Page<Unit>>> {
+    let ListQuery { filter, paging } = query;
+    let page = PageRequest::of(&paging)?;
+    let (rows, total) = state
+        .db(move |conn| {
+            let selection = Selection { filter: &filter, scope: &caller.scope };
+            let rows = selection.page(conn, &page)?;
+            Ok((rows, paging.wants_total().then(|| selection.count(conn)).transpose()?))
+        })
+        .await?;
+    let mut listed = page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r);
+    listed.total = total;
+    Ok(web::Json(listed))
 }
 
 #[utoipa::path(

@@ -11,6 +11,7 @@ mod enforcement;
 mod generate;
 mod hazards;
 mod inspections;
+mod lists;
 mod protocol;
 mod reports;
 mod validation;
