@@ -87,8 +87,7 @@ pub fn write_into(
     }
 }
 
-/// Writes one table of lines: the header, then each line `lines` hands over, numbered
-/// from 1 if the table wants it (see [`Numbered`]).
+/// Writes one table of lines: the header, then each line `lines` hands over.
 pub fn write_lines<L>(
     sink: &mut dyn TableSink,
     name: &str,
@@ -99,12 +98,6 @@ pub fn write_lines<L>(
     sink.start(name, &headers(columns, lang))?;
     lines(&mut |line| sink.row(&cells(columns, &line, lang)))?;
     sink.end()
-}
-
-/// A line with its position in the file, for a 序号 column.
-pub struct Numbered<L> {
-    pub n: i64,
-    pub line: L,
 }
 
 /// The file written so far, rewound, with its length.

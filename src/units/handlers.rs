@@ -4,14 +4,18 @@ use actix_web::{get, patch, post, web, HttpResponse};
 
 use super::list::Selection;
 use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitFilter, UnitPatch};
+use super::registry;
 use super::store;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
+use crate::domain::time::local_date;
 use crate::domain::Id;
 use crate::error::{ApiResult, Problem};
+use crate::export::{self, FileFormat};
 use crate::http::body::JsonBody;
+use crate::http::download;
 use crate::http::page::{Cursor, Page, PageRequest, Paging};
-use crate::http::query::ListQuery;
+use crate::http::query::{ListQuery, QueryParams};
 use crate::http::State;
 
 #[utoipa::path(
@@ -55,6 +59,57 @@ pub async fn list(state: State, caller: Caller, query: ListQuery<UnitFilter>) ->
     let mut listed = page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r);
     listed.total = total;
     Ok(web::Json(listed))
+}
+
+/// The registry (单位名册) as a file: every unit the filters select, newest first.
+async fn export_registry(
+    state: State,
+    caller: Caller,
+    filter: UnitFilter,
+    format: FileFormat,
+) -> ApiResult<HttpResponse> {
+    let today = local_date(state.clock.now(), state.config.timezone);
+    let (file, len) = download::build(&state, move |conn, file, tmp_dir| {
+        let selection = Selection { filter: &filter, scope: &caller.scope };
+        let file = conn.read_snapshot(|conn| {
+            export::write_into(format, file, tmp_dir, |sink| registry::write(conn, &selection, sink))
+        })?;
+        export::rewound(file)
+    })
+    .await?;
+    let name = format!("{}-{today}.{}", registry::NAME, format.extension());
+    Ok(download::send(format.content_type(), &name, file, len))
+}
+
+/// The registry (单位名册) as an Excel workbook: every unit the list's filters select,
+/// with exactly the import template's columns, so that the file edited in Excel imports
+/// back.
+#[utoipa::path(
+    tag = "units", operation_id = "export_units_xlsx",
+    params(UnitFilter),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, description = "A bad filter, or more rows than a worksheet holds (1,048,575): narrow the filters or export CSV", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units.xlsx")]
+pub async fn export_xlsx(state: State, caller: Caller, query: QueryParams<UnitFilter>) -> ApiResult<HttpResponse> {
+    export_registry(state, caller, query.0, FileFormat::Xlsx).await
+}
+
+/// The registry (单位名册) as CSV (UTF-8 with BOM, CRLF, formula-safe), with the import
+/// template's columns.
+#[utoipa::path(
+    tag = "units", operation_id = "export_units_csv",
+    params(UnitFilter),
+    responses(
+        (status = 200, description = "The table", content_type = "text/csv", body = String),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units.csv")]
+pub async fn export_csv(state: State, caller: Caller, query: QueryParams<UnitFilter>) -> ApiResult<HttpResponse> {
+    export_registry(state, caller, query.0, FileFormat::Csv).await
 }
 
 #[utoipa::path(

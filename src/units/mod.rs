@@ -3,4 +3,5 @@
 pub mod handlers;
 pub mod list;
 pub mod model;
+pub mod registry;
 pub mod store;

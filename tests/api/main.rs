@@ -8,6 +8,7 @@ mod attachments;
 mod auth;
 mod catalog;
 mod enforcement;
+mod exports;
 mod generate;
 mod hazards;
 mod inspections;
