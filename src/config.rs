@@ -28,6 +28,9 @@ pub enum Command {
     /// Manage users on the configured database.
     #[command(subcommand)]
     User(UserCommand),
+    /// Import units or communities from a spreadsheet (writes unless --dry-run).
+    #[command(subcommand)]
+    Import(crate::imports::cli::ImportCommand),
 }
 
 #[derive(Debug, Subcommand)]

@@ -50,6 +50,8 @@ pub enum ApiError {
     Forbidden(String),
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the file has more than {0} rows")]
+    TooManyRows(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -86,7 +88,7 @@ impl ApiError {
             ApiError::IllegalTransition { .. } => ("illegal-transition", "Illegal transition"),
             ApiError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
-            ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => ("payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::RateLimited(_) => ("rate-limited", "Too many requests"),
@@ -137,7 +139,7 @@ impl ResponseError for ApiError {
             }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -18,6 +18,7 @@ pub mod generate;
 pub mod hazards;
 pub mod health;
 pub mod http;
+pub mod imports;
 pub mod inspections;
 pub mod openapi;
 pub mod rectifications;
@@ -73,6 +74,10 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(attachments::handlers::create)
         .service(attachments::handlers::get_one)
         .service(attachments::handlers::content)
+        .service(imports::handlers::import_units)
+        .service(imports::handlers::import_communities)
+        .service(imports::handlers::units_template)
+        .service(imports::handlers::get_one)
         .service(enforcement::handlers::create)
         .service(enforcement::handlers::list)
         .service(enforcement::handlers::get_one)

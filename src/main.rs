@@ -62,6 +62,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             Ok(())
         }
         Command::User(cmd) => safetrace::cli::run(&pool, cmd).map_err(Into::into),
+        Command::Import(cmd) => safetrace::imports::cli::run(&pool, cmd).map_err(Into::into),
         Command::Generate(args) => {
             let summary = safetrace::generate::run(&pool, &args, settings.timezone)?;
             println!("{summary}");

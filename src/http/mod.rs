@@ -3,6 +3,7 @@
 pub mod body;
 pub mod download;
 pub mod idempotent;
+pub mod multipart;
 pub mod page;
 pub mod query;
 

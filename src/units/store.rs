@@ -175,7 +175,7 @@ pub fn update(
 }
 
 /// What an edit changed, as `{field: [old, new]}`.
-fn diff(old: &Unit, new: &Unit) -> serde_json::Value {
+pub fn diff(old: &Unit, new: &Unit) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     let mut put = |name: &str, a: serde_json::Value, b: serde_json::Value| {
         if a != b {

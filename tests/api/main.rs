@@ -11,6 +11,7 @@ mod enforcement;
 mod exports;
 mod generate;
 mod hazards;
+mod imports;
 mod inspections;
 mod lists;
 mod protocol;
