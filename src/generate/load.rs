@@ -34,7 +34,7 @@ pub struct Batch {
     pub rectifications: Vec<RectificationRow>,
     pub actions: Vec<ActionRow>,
     pub outcomes: Vec<OutcomeRow>,
-    /// The hazards' search pairs, in the index's order (so they go in near-sequentially).
+    /// The hazards' search pairs.
     pub grams: Vec<HazardGram>,
 }
 
@@ -131,7 +131,7 @@ pub struct Ready {
     copy: Option<Vec<CopyTable>>,
 }
 
-pub fn ready(engine: Engine, batch: Batch) -> Ready {
+pub fn ready(engine: Engine, mut batch: Batch) -> Ready {
     let counts = Counts {
         inspections: batch.inspections.len(),
         hazards: batch.hazards.len(),
@@ -140,6 +140,12 @@ pub fn ready(engine: Engine, batch: Batch) -> Ready {
         actions: batch.actions.len(),
     };
     if engine != Engine::Postgresql {
+        // SQLite's index is the table (WITHOUT ROWID): pairs in its order (text, moment,
+        // id, as its keys compare) go in near-sequentially. PostgreSQL builds its index
+        // once at the end.
+        batch
+            .grams
+            .sort_unstable_by(|a, b| (&a.gram, a.found_at, a.hazard_id).cmp(&(&b.gram, b.found_at, b.hazard_id)));
         return Ready { counts, batch, copy: None };
     }
     let mut copy = CopyText(Vec::new());

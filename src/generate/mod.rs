@@ -339,7 +339,7 @@ fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl F
         }
         made += n_hazards;
         bar.inc(n_hazards as u64);
-        if batch.hazards.len() >= BATCH_HAZARDS && !emit(sorted(std::mem::take(&mut batch))) {
+        if batch.hazards.len() >= BATCH_HAZARDS && !emit(std::mem::take(&mut batch)) {
             return;
         }
     }
@@ -394,14 +394,7 @@ fn produce(mut g: Gen, w: &World, bar: &indicatif::ProgressBar, mut emit: impl F
             });
         }
     }
-    emit(sorted(batch));
-}
-
-/// The batch with its search pairs in the index's order (text, moment, id: the order of
-/// both engines' keys), so that they go into the index near-sequentially.
-fn sorted(mut batch: load::Batch) -> load::Batch {
-    batch.grams.sort_unstable_by(|a, b| (&a.gram, a.found_at, a.hazard_id).cmp(&(&b.gram, b.found_at, b.hazard_id)));
-    batch
+    emit(batch);
 }
 
 /// One hazard and its whole history: created; for deadline hazards, rectified and
