@@ -22,7 +22,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<AppConfig>,
     pub clock: Arc<dyn Clock>,
-    /// Permits to build a monthly report.
+    /// Permits to build a monthly report or an export, or to read and check an import.
     pub report_builds: Arc<tokio::sync::Semaphore>,
     /// Permits to hash or verify a password: one per core.
     pub password_hashing: Arc<tokio::sync::Semaphore>,

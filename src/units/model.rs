@@ -43,7 +43,7 @@ pub struct UnitEvent {
     /// Who acted (a user's name).
     pub actor: String,
     pub actor_user_id: Option<Id>,
-    /// `created`, `updated`, `suspended`, `closed`, `reinstated`.
+    /// `created`, `updated`, `imported`, `suspended`, `closed`, `reinstated`.
     pub kind: String,
     pub from_status: Option<UnitStatus>,
     pub to_status: Option<UnitStatus>,
