@@ -33,8 +33,8 @@ fn main() {
 fn sqlite_submit(file: &str, seconds: u64) {
     let pool = safetrace::db::connect(file, 1).expect("database");
     let mut conn = pool.get().expect("connection");
-    let (unit_id, community_id, unit_no): (Id, Id, i64) = units::table
-        .select((units::id, units::community_id, units::unit_no))
+    let (unit_id, community_id, unit_no, unit_name, unit_address): (Id, Id, i64, String, String) = units::table
+        .select((units::id, units::community_id, units::unit_no, units::name, units::address))
         .first(&mut conn)
         .expect("a unit (run generate first)");
     let actor = Actor::named("ceiling");
@@ -91,6 +91,8 @@ fn sqlite_submit(file: &str, seconds: u64) {
             found_on: now.0.date_naive(),
             recorded_at: now,
             unit_no,
+            unit_name: unit_name.clone(),
+            unit_address: unit_address.clone(),
         };
         conn.write(|c| -> Result<(), safetrace::error::ApiError> {
             diesel::insert_into(inspections::table).values(&row).execute(c)?;

@@ -6,7 +6,8 @@
 //! scenarios: submit (1 inspection + 3 hazards), rectify (rectification + verification of
 //! one open hazard), list (the hazard list with filters), monthly (the monthly report),
 //! summary (the year's summary: every grouping, with and without `as_of`, with each
-//! filter, in turn).
+//! filter, in turn),
+//! search (a page of the hazard list for one of the searches `q=燃气,金茂`, in turn).
 
 use std::cell::RefCell;
 use std::rc::Rc;
@@ -97,6 +98,9 @@ fn main() {
             arg(&extra, "communities").map(|s| s.split(',').map(str::to_string).collect()).unwrap_or_default();
         let month = arg(&extra, "month").unwrap_or_else(|| "2026-06".into());
         let year = arg(&extra, "year").unwrap_or_else(|| "2026".into());
+        let searches: Vec<String> = arg(&extra, "q")
+            .map(|s| s.split(',').map(|q| form_urlencoded::byte_serialize(q.as_bytes()).collect()).collect())
+            .unwrap_or_default();
         let shared = Rc::new(RefCell::new(Shared { latencies: Vec::new(), errors: 0, hazards: Vec::new(), seq: 0 }));
         if scenario == "rectify" {
             // Open hazards to rectify, gathered before the clock starts.
@@ -125,6 +129,7 @@ fn main() {
             let (client, base, token, shared) = (client.clone(), base.clone(), token.clone(), shared.clone());
             let (units, communities, month, scenario) = (units.clone(), communities.clone(), month.clone(), scenario.clone());
             let year = year.clone();
+            let searches = searches.clone();
             tasks.push(actix_rt::spawn(async move {
                 let mut i = worker;
                 while Instant::now() < deadline {
@@ -161,6 +166,11 @@ fn main() {
                         "list" => {
                             let c = &communities[i % communities.len().max(1)];
                             let url = format!("{base}/api/v1/hazards?community_id={c}&status=open&limit=50");
+                            send(&client, "GET", &url, &token, None).await.map(|_| ())
+                        }
+                        "search" => {
+                            let q = searches.get(i % searches.len().max(1)).cloned().unwrap_or_default();
+                            let url = format!("{base}/api/v1/hazards?q={q}&limit=50");
                             send(&client, "GET", &url, &token, None).await.map(|_| ())
                         }
                         "monthly" => {

@@ -36,6 +36,9 @@ pub enum Command {
     Backup(crate::backup::BackupArgs),
     /// Restore a backup into an empty data directory that no running service uses.
     Restore(crate::backup::RestoreArgs),
+    /// Import units or communities from a spreadsheet (writes unless --dry-run).
+    #[command(subcommand)]
+    Import(crate::imports::cli::ImportCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -100,8 +103,8 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_POOL_SIZE", default_value_t = 10, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub pool_size: u32,
 
-    /// Monthly reports built at once; more wait their turn, so reports never take every
-    /// pooled connection (and their memory stays bounded).
+    /// Monthly reports, list exports and imports built at once; more wait their turn, so
+    /// they never take every pooled connection (and their memory stays bounded).
     #[arg(long, env = "SAFETRACE_REPORT_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub report_concurrency: u32,
 

@@ -57,6 +57,8 @@ pub enum ApiError {
     PasswordChangeRequired,
     #[error("the request body is larger than {0} bytes")]
     PayloadTooLarge(usize),
+    #[error("the file has more than {0} rows")]
+    TooManyRows(usize),
     #[error("{0}")]
     UnsupportedMediaType(String),
     #[error("{0}")]
@@ -94,7 +96,7 @@ impl ApiError {
             ApiError::Unauthorized(_) => ("unauthorized", "Unauthorized"),
             ApiError::Forbidden(_) => ("forbidden", "Forbidden"),
             ApiError::PasswordChangeRequired => ("password-change-required", "Password change required"),
-            ApiError::PayloadTooLarge(_) => ("payload-too-large", "Payload too large"),
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => ("payload-too-large", "Payload too large"),
             ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::RateLimited(_) => ("rate-limited", "Too many requests"),
@@ -146,7 +148,7 @@ impl ResponseError for ApiError {
             }
             ApiError::Unauthorized(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) | ApiError::PasswordChangeRequired => StatusCode::FORBIDDEN,
-            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::PayloadTooLarge(_) | ApiError::TooManyRows(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,

@@ -14,15 +14,18 @@ pub mod db;
 pub mod domain;
 pub mod enforcement;
 pub mod error;
+pub mod export;
 pub mod generate;
 pub mod hazards;
 pub mod health;
 pub mod http;
+pub mod imports;
 pub mod inspections;
 pub mod openapi;
 pub mod ops;
 pub mod rectifications;
 pub mod reports;
+pub mod search;
 pub mod tallies;
 pub mod tls;
 pub mod units;
@@ -47,6 +50,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(communities::handlers::update)
         .service(units::handlers::create)
         .service(units::handlers::list)
+        .service(units::handlers::export_xlsx)
+        .service(units::handlers::export_csv)
         .service(units::handlers::get_one)
         .service(units::handlers::update)
         .service(units::handlers::reinstate)
@@ -58,6 +63,8 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(inspections::handlers::list)
         .service(inspections::handlers::get_one)
         .service(hazards::handlers::list)
+        .service(hazards::handlers::export_xlsx)
+        .service(hazards::handlers::export_csv)
         .service(hazards::handlers::get_one)
         .service(hazards::handlers::void)
         .service(hazards::handlers::extend_deadline)
@@ -70,6 +77,10 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(attachments::handlers::create)
         .service(attachments::handlers::get_one)
         .service(attachments::handlers::content)
+        .service(imports::handlers::import_units)
+        .service(imports::handlers::import_communities)
+        .service(imports::handlers::units_template)
+        .service(imports::handlers::get_one)
         .service(enforcement::handlers::create)
         .service(enforcement::handlers::list)
         .service(enforcement::handlers::get_one)

@@ -92,6 +92,7 @@ fn run(cli: Cli) -> Result<(), Box<dyn std::error::Error>> {
             );
             Ok(())
         }
+        Command::Import(cmd) => safetrace::imports::cli::run(&pool, cmd).map_err(Into::into),
         Command::Generate(args) => {
             let summary = safetrace::generate::run(&pool, &args, settings.timezone)?;
             println!("{summary}");

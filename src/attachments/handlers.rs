@@ -1,6 +1,6 @@
 //! HTTP surface of attachments: upload, metadata, content.
 
-use actix_multipart::{Field, Multipart, MultipartError};
+use actix_multipart::{Field, Multipart};
 use actix_web::http::header::{self, Charset, ContentDisposition, DispositionParam, DispositionType, ExtendedValue};
 use actix_web::{get, post, web, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
@@ -14,6 +14,7 @@ use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotent::{self, Stored};
+use crate::http::multipart::{self, declared_length, is_form_data, unreadable};
 use crate::http::State;
 
 /// Room for the multipart framing and the `id` part beyond the file itself.
@@ -273,46 +274,12 @@ async fn read_parts(multipart: &mut Multipart, parts: &mut Parts, storage: &Stor
 }
 
 async fn read_id(field: &mut Field) -> ApiResult<Result<Id, ()>> {
-    let mut raw = Vec::new();
-    while let Some(chunk) = field.next().await {
-        raw.extend_from_slice(&chunk.map_err(unreadable)?);
-        if raw.len() > MAX_ID_PART {
-            return Ok(Err(()));
-        }
-    }
-    Ok(std::str::from_utf8(&raw).ok().and_then(|s| s.trim().parse::<Id>().ok()).ok_or(()))
+    Ok(multipart::read_text(field, MAX_ID_PART).await?.and_then(|s| s.parse::<Id>().ok()).ok_or(()))
 }
 
 /// The file name the client gave, cleaned; never used to decide the type.
 fn file_name_of(field: &Field) -> Option<String> {
-    let cd = field.content_disposition()?;
-    let raw = match cd.get_filename_ext() {
-        Some(ext) => String::from_utf8_lossy(&ext.value).into_owned(),
-        None => cd.get_filename()?.to_string(),
-    };
-    clean_file_name(&raw)
-}
-
-fn unreadable(err: MultipartError) -> ApiError {
-    match err {
-        MultipartError::Payload(_) | MultipartError::Incomplete => {
-            tracing::debug!(error = %err, "upload cut off");
-            ApiError::BadRequest("the multipart body ended before its closing boundary".into())
-        }
-        other => ApiError::BadRequest(format!("the multipart body is malformed ({other})")),
-    }
-}
-
-fn is_form_data(req: &HttpRequest) -> bool {
-    req.headers()
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("multipart/form-data"))
-}
-
-fn declared_length(req: &HttpRequest) -> Option<usize> {
-    req.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
+    clean_file_name(&multipart::file_name(field)?)
 }
 
 /// Whether `If-None-Match` names this content (weak comparison, `*` matches any).

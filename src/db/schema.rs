@@ -339,6 +339,45 @@ diesel::table! {
     }
 }
 
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    /// The bigrams of each hazard's searched text (see the migration `search`).
+    hazard_search (gram, found_at, hazard_id) {
+        gram -> Text,
+        found_at -> SqlMoment,
+        hazard_id -> SqlUuid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    /// The bigrams of each unit's searched text.
+    unit_search (gram, created_at, unit_id) {
+        gram -> Text,
+        created_at -> SqlMoment,
+        unit_id -> SqlUuid,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    imports (id) {
+        id -> SqlUuid,
+        kind -> Text,
+        file_name -> Nullable<Text>,
+        request_hash -> Text,
+        report -> Text,
+        created_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
 diesel::joinable!(units -> communities (community_id));
 diesel::joinable!(unit_events -> units (unit_id));
 diesel::joinable!(community_events -> communities (community_id));
@@ -375,6 +414,9 @@ diesel::allow_tables_to_appear_in_same_query!(
     rectifications,
     enforcement_actions,
     enforcement_outcomes,
+    hazard_search,
+    unit_search,
+    imports,
 );
 
 diesel::table! {

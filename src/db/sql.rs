@@ -1,10 +1,11 @@
-//! Hand-written SQL for both engines (reports, counters): placeholders, the few functions
-//! that are spelled differently, and typed binds, so each query is written once.
+//! Hand-written SQL for both engines: placeholders, the few functions that are spelled
+//! differently, and typed binds, so a query diesel's DSL cannot express (the reports,
+//! the searchable lists and their exports) is written once.
 
 use chrono::NaiveDate;
 use diesel::connection::DefaultLoadingMode;
 use diesel::query_builder::BoxedSqlQuery;
-use diesel::sql_types::{BigInt, Binary, Bool, Date, Integer, Text};
+use diesel::sql_types::{BigInt, Binary, Bool, Date, Double, Integer, Nullable, Text};
 use diesel::QueryableByName;
 use diesel::RunQueryDsl;
 
@@ -23,6 +24,12 @@ pub enum Bind {
     Int(i32),
     BigInt(i64),
     Bytes(Vec<u8>),
+    /// Text or NULL.
+    OptText(Option<String>),
+    /// A number or NULL.
+    OptDouble(Option<f64>),
+    OptDate(Option<NaiveDate>),
+    OptMoment(Option<Moment>),
 }
 
 /// SQL text with its binds, built in textual order.
@@ -103,6 +110,14 @@ impl Sql {
         }
     }
 
+    /// A NULL typed as a moment.
+    pub fn null_moment(&self) -> &'static str {
+        match self.engine {
+            Engine::Postgresql => "CAST(NULL AS timestamptz)",
+            Engine::Sqlite => "CAST(NULL AS TEXT)",
+        }
+    }
+
     /// A NULL typed as text.
     pub fn null_text(&self) -> &'static str {
         "CAST(NULL AS TEXT)"
@@ -121,6 +136,10 @@ impl Sql {
                 Bind::Int(v) => q.bind::<Integer, _>(v),
                 Bind::BigInt(v) => q.bind::<BigInt, _>(v),
                 Bind::Bytes(v) => q.bind::<Binary, _>(v),
+                Bind::OptText(v) => q.bind::<Nullable<Text>, _>(v),
+                Bind::OptDouble(v) => q.bind::<Nullable<Double>, _>(v),
+                Bind::OptDate(v) => q.bind::<Nullable<Date>, _>(v),
+                Bind::OptMoment(v) => q.bind::<Nullable<SqlMoment>, _>(v),
             };
         }
         q
@@ -145,10 +164,10 @@ impl Sql {
             }
             Engine::Postgresql => {
                 let mut declare = Sql::new(self.engine);
-                declare.text = format!("DECLARE report_lines NO SCROLL CURSOR FOR {}", self.text);
+                declare.text = format!("DECLARE lines NO SCROLL CURSOR FOR {}", self.text);
                 declare.binds = self.binds.clone();
                 declare.build().execute(conn)?;
-                let fetch = format!("FETCH FORWARD {FETCH_ROWS} FROM report_lines");
+                let fetch = format!("FETCH FORWARD {FETCH_ROWS} FROM lines");
                 loop {
                     let rows: Vec<R> = diesel::sql_query(&fetch).load(conn)?;
                     let last = rows.len() < FETCH_ROWS;
@@ -159,7 +178,7 @@ impl Sql {
                         break;
                     }
                 }
-                diesel::sql_query("CLOSE report_lines").execute(conn)?;
+                diesel::sql_query("CLOSE lines").execute(conn)?;
             }
         }
         Ok(())

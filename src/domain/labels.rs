@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
-use super::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
+use super::{HandlingType, HazardCategory, HazardLevel, HazardStatus, UnitKind};
 
 // The language names are given in (a report's `lang`). No doc comment: utoipa would
 // make it the description of the inline `lang` parameters in the OpenAPI document.
@@ -52,6 +52,21 @@ pub fn level(l: HazardLevel, lang: Lang) -> &'static str {
         HazardLevel::Major => ("重大", "Major"),
     };
     lang.pick(zh, en)
+}
+
+pub fn handling_type(h: HandlingType, lang: Lang) -> &'static str {
+    let (zh, en) = match h {
+        HandlingType::Deadline => ("限期整改", "Rectify by a deadline"),
+        HandlingType::OnTheSpot => ("即查即改", "Fixed on the spot"),
+    };
+    lang.pick(zh, en)
+}
+
+pub fn yes_no(b: bool, lang: Lang) -> &'static str {
+    match b {
+        true => lang.pick("是", "Yes"),
+        false => lang.pick("否", "No"),
+    }
 }
 
 pub fn unit_kind(k: UnitKind, lang: Lang) -> &'static str {

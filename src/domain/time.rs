@@ -1,6 +1,6 @@
 //! The office's local dates.
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use chrono_tz::Tz;
 
 use crate::domain::Moment;
@@ -8,6 +8,11 @@ use crate::domain::Moment;
 /// The date a moment falls on in the office's time zone.
 pub fn local_date(at: Moment, tz: Tz) -> NaiveDate {
     at.0.with_timezone(&tz).date_naive()
+}
+
+/// The office's date and time of a moment.
+pub fn local_time(at: Moment, tz: Tz) -> NaiveDateTime {
+    at.0.with_timezone(&tz).naive_local()
 }
 
 #[cfg(test)]

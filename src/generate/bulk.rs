@@ -17,6 +17,7 @@ use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
 use crate::inspections::model::InspectionRow;
 use crate::rectifications::model::RectificationRow;
+use crate::search::{HazardGram, UnitGram};
 use crate::units::model::Unit;
 
 /// Rows per diesel INSERT, under both engines' limits of bound variables.
@@ -107,6 +108,8 @@ bulk_tables! {
         id, action_id, position, unit_id, community_id, unit_kind, violations_found, violation_description,
         measure, transferred_to,
     ];
+    HazardGram => hazard_search [gram, found_at, hazard_id];
+    UnitGram => unit_search [gram, created_at, unit_id];
 }
 
 /// The INSERT of one row of `R`, with a placeholder per column.

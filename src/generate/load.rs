@@ -22,6 +22,7 @@ use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
 use crate::inspections::model::InspectionRow;
 use crate::rectifications::model::RectificationRow;
+use crate::search::{HazardGram, UnitGram};
 use crate::units::model::Unit;
 use crate::users::model::UserRow;
 
@@ -33,6 +34,8 @@ pub struct Batch {
     pub rectifications: Vec<RectificationRow>,
     pub actions: Vec<ActionRow>,
     pub outcomes: Vec<OutcomeRow>,
+    /// The hazards' search pairs.
+    pub grams: Vec<HazardGram>,
 }
 
 #[derive(Default, Debug)]
@@ -62,7 +65,8 @@ impl Batch {
         v.table(&self.events)?;
         v.table(&self.rectifications)?;
         v.table(&self.actions)?;
-        v.table(&self.outcomes)
+        v.table(&self.outcomes)?;
+        v.table(&self.grams)
     }
 }
 
@@ -127,7 +131,7 @@ pub struct Ready {
     copy: Option<Vec<CopyTable>>,
 }
 
-pub fn ready(engine: Engine, batch: Batch) -> Ready {
+pub fn ready(engine: Engine, mut batch: Batch) -> Ready {
     let counts = Counts {
         inspections: batch.inspections.len(),
         hazards: batch.hazards.len(),
@@ -136,6 +140,12 @@ pub fn ready(engine: Engine, batch: Batch) -> Ready {
         actions: batch.actions.len(),
     };
     if engine != Engine::Postgresql {
+        // SQLite's index is the table (WITHOUT ROWID): pairs in its order (text, moment,
+        // id, as its keys compare) go in near-sequentially. PostgreSQL builds its index
+        // once at the end.
+        batch
+            .grams
+            .sort_unstable_by(|a, b| (&a.gram, a.found_at, a.hazard_id).cmp(&(&b.gram, b.found_at, b.hazard_id)));
         return Ready { counts, batch, copy: None };
     }
     let mut copy = CopyText(Vec::new());
@@ -149,7 +159,8 @@ fn err(e: impl std::fmt::Display) -> String {
 
 /// The tables a bulk load fills, whose secondary indexes are rebuilt once at the end
 /// when they start empty (building an index once is far cheaper than growing it row by row).
-const BULK_TABLES: &[&str] = &["units", "inspections", "hazards", "hazard_events", "rectifications"];
+const BULK_TABLES: &[&str] =
+    &["units", "inspections", "hazards", "hazard_events", "rectifications", "hazard_search", "unit_search"];
 
 #[derive(diesel::QueryableByName)]
 struct Definition {
@@ -482,6 +493,7 @@ impl Loader {
         user: &UserRow,
         cs: &[Community],
         us: &[Unit],
+        grams: &[UnitGram],
         camps: &[Campaign],
     ) -> Result<(), String> {
         let own = self.sqlite.is_some();
@@ -493,14 +505,20 @@ impl Loader {
             });
             if let DbConn::Postgresql(c) = conn {
                 Unit::copy_in(c, &bulk::copy_text(us))?;
+                UnitGram::copy_in(c, &bulk::copy_text(grams))?;
             } else if !own {
                 Inserts(conn).table(us)?;
+                Inserts(conn).table(grams)?;
             }
             Ok(())
         })
         .map_err(err)?;
         if let Some(sq) = &mut self.sqlite {
-            sqlite_write(sq, |p| p.table(us)).map_err(err)?;
+            sqlite_write(sq, |p| {
+                p.table(us)?;
+                p.table(grams)
+            })
+            .map_err(err)?;
         }
         Ok(())
     }

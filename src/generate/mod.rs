@@ -20,6 +20,7 @@ use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
 use crate::inspections::model::InspectionRow;
 use crate::rectifications::model::RectificationRow;
+use crate::search::{self, UnitGram};
 use crate::units::model::Unit;
 use crate::users::model::UserRow;
 
@@ -268,7 +269,10 @@ pub fn run(pool: &DbPool, args: &GenerateArgs, tz: Tz) -> Result<String, String>
     }
     tracing::debug!(seconds = started.elapsed().as_secs_f64(), "people and places made");
     let t = std::time::Instant::now();
-    loader.people_and_places(&mut conn, &user, &communities, &units, &campaigns)?;
+    let mut unit_grams: Vec<UnitGram> = units.iter().flat_map(search::unit_grams).collect();
+    unit_grams.sort_by(|a, b| (&a.gram, a.created_at, a.unit_id).cmp(&(&b.gram, b.created_at, b.unit_id)));
+    loader.people_and_places(&mut conn, &user, &communities, &units, &unit_grams, &campaigns)?;
+    drop(unit_grams);
     tracing::debug!(seconds = t.elapsed().as_secs_f64(), "people and places loaded");
 
     let bar =
@@ -572,6 +576,8 @@ fn hazard(
             }
         }
     }
+    let description = format!("{}隐患", crate::domain::labels::category(category, crate::domain::labels::Lang::Zh));
+    batch.grams.extend(search::hazard_grams(id, found_at, &description, (&unit.name, &unit.address)));
     batch.hazards.push(HazardRow {
         id,
         inspection_id,
@@ -584,7 +590,7 @@ fn hazard(
         level,
         source: if campaign.is_some() { HazardSource::Campaign } else { HazardSource::Routine },
         handling_type: if on_the_spot { HandlingType::OnTheSpot } else { HandlingType::Deadline },
-        description: format!("{}隐患", crate::domain::labels::category(category, crate::domain::labels::Lang::Zh)),
+        description,
         legal_basis: None,
         responsible_person: None,
         note: on_the_spot.then(|| "当场整改".to_string()),

@@ -1,8 +1,10 @@
 //! HTTP surface of hazards.
 
-use actix_web::{get, post, web};
+use actix_web::{get, post, web, HttpResponse};
 use serde_json::json;
 
+use super::export as ledger;
+use super::list::{HazardCursor, Selection};
 use super::model::{DeadlineExtension, Hazard, HazardFilter, VoidRequest};
 use super::store;
 use crate::attachments::links::{self, RecordKind};
@@ -13,46 +15,101 @@ use crate::domain::time::local_date;
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::export::{self, FileFormat};
 use crate::hazards::store::Change;
 use crate::http::body::JsonBody;
-use crate::http::page::{Cursor, Page, PageRequest};
-use crate::http::query::QueryParams;
+use crate::http::download;
+use crate::http::page::{Page, PageRequest, Paging};
+use crate::http::query::{ListQuery, QueryParams};
 use crate::http::State;
 use crate::views::hazard_detail::{self, HazardDetail};
 
+/// The hazards the filters select, a page at a time, in the order `sort` asks for.
 #[utoipa::path(
     tag = "hazards", operation_id = "list_hazards",
-    params(HazardFilter),
+    params(HazardFilter, Paging),
     responses(
         (status = 200, body = Page<Hazard>),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/hazards")]
-pub async fn list(
-    state: State,
-    caller: Caller,
-    query: QueryParams<HazardFilter>,
-) -> ApiResult<web::Json<Page<Hazard>>> {
-    let filter = query.0;
-    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
+pub async fn list(state: State, caller: Caller, query: ListQuery<HazardFilter>) -> ApiResult<web::Json<Page<Hazard>>> {
+    let ListQuery { filter, paging } = query;
+    let page = PageRequest::<HazardCursor>::of(&paging)?;
     let today = local_date(state.clock.now(), state.config.timezone);
-    let (rows, photos) = state
+    let sort = filter.sort.unwrap_or_default();
+    let (rows, photos, total) = state
         .db(move |conn| {
-            let rows = store::list(conn, &filter, &caller.scope, today, &page)?;
-            let ids: Vec<Id> = rows.iter().map(|r| r.id).collect();
+            let selection = Selection { filter: &filter, scope: &caller.scope, today };
+            let rows = selection.page(conn, &page)?;
+            let total = paging.wants_total().then(|| selection.count(conn)).transpose()?;
+            let ids: Vec<Id> = rows.iter().map(|r| r.hazard.id).collect();
             let photos = links::cited_by(conn, RecordKind::Hazard, &ids)?;
-            Ok((rows, photos))
+            Ok((rows, photos, total))
         })
         .await?;
-    Ok(web::Json(page.finish(
+    let mut listed = page.finish(
         rows,
-        |r| Cursor { at: r.found_at, id: r.id },
+        |r| HazardCursor::after(sort, r),
         |r| {
-            let photo_ids = links::of(&photos, r.id);
-            Hazard::from_row(r, today, photo_ids)
+            let photo_ids = links::of(&photos, r.hazard.id);
+            Hazard::from_row(r.hazard, today, photo_ids)
         },
-    )))
+    );
+    listed.total = total;
+    Ok(web::Json(listed))
+}
+
+/// The ledger (隐患台账) as a file: every hazard the filters select, in the list's order.
+async fn export_ledger(
+    state: State,
+    caller: Caller,
+    filter: HazardFilter,
+    format: FileFormat,
+) -> ApiResult<HttpResponse> {
+    let tz = state.config.timezone;
+    let today = local_date(state.clock.now(), tz);
+    let (file, len) = download::build(&state, move |conn, file, tmp_dir| {
+        let selection = Selection { filter: &filter, scope: &caller.scope, today };
+        let file = conn.read_snapshot(|conn| {
+            export::write_into(format, file, tmp_dir, |sink| ledger::write(conn, &selection, tz, sink))
+        })?;
+        export::rewound(file)
+    })
+    .await?;
+    let name = format!("{}-{today}.{}", ledger::NAME, format.extension());
+    Ok(download::send(format.content_type(), &name, file, len))
+}
+
+/// The ledger (隐患台账) as an Excel workbook: every hazard the list's filters select, in
+/// its order (no pages), with its unit, rectification and verification; Chinese headers.
+#[utoipa::path(
+    tag = "hazards", operation_id = "export_hazards_xlsx",
+    params(HazardFilter),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, description = "A bad filter, or more rows than a worksheet holds (1,048,575): narrow the filters or export CSV", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hazards.xlsx")]
+pub async fn export_xlsx(state: State, caller: Caller, query: QueryParams<HazardFilter>) -> ApiResult<HttpResponse> {
+    export_ledger(state, caller, query.0, FileFormat::Xlsx).await
+}
+
+/// The ledger (隐患台账) as CSV (UTF-8 with BOM, CRLF, formula-safe): every hazard the
+/// list's filters select, in its order, with no limit.
+#[utoipa::path(
+    tag = "hazards", operation_id = "export_hazards_csv",
+    params(HazardFilter),
+    responses(
+        (status = 200, description = "The table", content_type = "text/csv", body = String),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/hazards.csv")]
+pub async fn export_csv(state: State, caller: Caller, query: QueryParams<HazardFilter>) -> ApiResult<HttpResponse> {
+    export_ledger(state, caller, query.0, FileFormat::Csv).await
 }
 
 #[utoipa::path(

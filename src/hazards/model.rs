@@ -14,10 +14,11 @@ use crate::domain::tally::Facts;
 use crate::domain::validate::{not_blank, Problems};
 use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
+use crate::http::query::comma_list;
 use crate::tallies::model::Dims;
 
 /// A hazard as stored, with the snapshots taken when it was created.
-#[derive(Debug, Clone, Queryable, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
 #[diesel(table_name = hazards)]
 pub struct HazardRow {
     pub id: Id,
@@ -216,6 +217,9 @@ pub struct Origin {
     pub recorded_at: Moment,
     /// The unit's number, which the counters of distinct units keep.
     pub unit_no: i64,
+    /// The unit's name and address now: a search finds the hazard by them too.
+    pub unit_name: String,
+    pub unit_address: String,
 }
 
 /// One change of a hazard, never updated or deleted.
@@ -293,11 +297,16 @@ pub struct DeadlineExtension {
     pub version: Option<i32>,
 }
 
-#[derive(Debug, Default, Deserialize, IntoParams)]
+/// The hazards a list (and its export) selects, and their order. The page asked for is
+/// [`crate::http::page::Paging`].
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct HazardFilter {
-    pub status: Option<HazardStatus>,
+    /// One status, or several separated by commas (`open,pending_verification`).
+    #[serde(default, deserialize_with = "comma_list")]
+    #[param(value_type = Option<Vec<HazardStatus>>, style = Form, explode = false)]
+    pub status: Option<Vec<HazardStatus>>,
     pub community_id: Option<Id>,
     pub unit_id: Option<Id>,
     pub unit_kind: Option<UnitKind>,
@@ -312,6 +321,34 @@ pub struct HazardFilter {
     pub found_to: Option<NaiveDate>,
     /// `true`: only hazards past their deadline today (office time zone); `false`: none of those.
     pub overdue: Option<bool>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
+    /// Text in the description, or in the unit's name or address (a substring; from two
+    /// characters on, found through an index).
+    pub q: Option<String>,
+    /// `found_at_desc` (the default): newest found first; `deadline_asc`: earliest
+    /// deadline first, so that among overdue hazards the most overdue lead (hazards
+    /// without a deadline come last); `waiting_longest`: pending verification longest
+    /// first, by when the rectification was submitted (the others come last).
+    #[param(inline)]
+    pub sort: Option<HazardSort>,
+}
+
+// The order of a hazard list. No doc comment: utoipa would make it the description of
+// the inline `sort` parameter.
+#[derive(Debug, Default, Clone, Copy, PartialEq, Eq, Deserialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum HazardSort {
+    #[default]
+    FoundAtDesc,
+    DeadlineAsc,
+    WaitingLongest,
+}
+
+impl HazardSort {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            HazardSort::FoundAtDesc => "found_at_desc",
+            HazardSort::DeadlineAsc => "deadline_asc",
+            HazardSort::WaitingLongest => "waiting_longest",
+        }
+    }
 }

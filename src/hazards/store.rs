@@ -6,7 +6,7 @@ use diesel::prelude::*;
 use chrono_tz::Tz;
 use serde_json::json;
 
-use super::model::{HazardEventRow, HazardFilter, HazardRow, NewHazard, Origin};
+use super::model::{HazardEventRow, HazardRow, NewHazard, Origin};
 use crate::attachments::links::{self, RecordKind};
 use crate::db::schema::{hazard_events, hazards};
 use crate::db::DbConn;
@@ -20,7 +20,7 @@ use crate::domain::Id;
 use crate::domain::Moment;
 use crate::domain::{HazardSource, HazardStatus};
 use crate::error::{ApiError, ApiResult};
-use crate::http::page::PageRequest;
+use crate::search;
 use crate::tallies::model::{ChangeRow, Counted, Presence};
 use crate::tallies::store as tally_store;
 
@@ -70,6 +70,7 @@ pub fn create_batch(
     let mut rows = Vec::with_capacity(new.len());
     let mut events = Vec::with_capacity(new.len());
     let mut photos = Vec::with_capacity(new.len());
+    let mut grams = Vec::new();
     for h in new {
         let status = initial_status(h.handling_type);
         let id = h.id.unwrap_or_else(Id::new_v7);
@@ -113,10 +114,14 @@ pub fn create_batch(
         });
         photos.push(h.photo_ids);
     }
-    crate::on_engine!(conn, |c| {
+    for r in &rows {
+        grams.extend(search::hazard_grams(r.id, r.found_at, &r.description, (&origin.unit_name, &origin.unit_address)));
+    }
+    crate::on_engine!(&mut *conn, |c| {
         diesel::insert_into(hazards::table).values(&rows).execute(c)?;
         diesel::insert_into(hazard_events::table).values(&events).execute(c)?;
     });
+    search::insert_hazard_grams(conn, &grams)?;
     for (row, cited) in rows.iter().zip(&photos) {
         links::cite(conn, cited, RecordKind::Hazard, row.id, origin.community_id)?;
     }
@@ -177,69 +182,6 @@ pub fn for_inspection(conn: &mut DbConn, inspection_id: Id) -> ApiResult<Vec<Haz
         .order(hazards::id.asc())
         .select(HazardRow::as_select())
         .load(conn)?)
-}
-
-/// One page of hazards, newest found first; `today` is the office's date for `overdue`.
-pub fn list(
-    conn: &mut DbConn,
-    f: &HazardFilter,
-    scope: &Scope,
-    today: NaiveDate,
-    page: &PageRequest,
-) -> ApiResult<Vec<HazardRow>> {
-    let mut q = hazards::table.select(HazardRow::as_select()).into_boxed();
-    if let Some(ids) = scope.restriction() {
-        q = q.filter(hazards::community_id.eq_any(ids));
-    }
-    if let Some(v) = f.status {
-        q = q.filter(hazards::status.eq(v));
-    }
-    if let Some(v) = f.community_id {
-        q = q.filter(hazards::community_id.eq(v));
-    }
-    if let Some(v) = f.unit_id {
-        q = q.filter(hazards::unit_id.eq(v));
-    }
-    if let Some(v) = f.unit_kind {
-        q = q.filter(hazards::unit_kind.eq(v));
-    }
-    if let Some(v) = f.category {
-        q = q.filter(hazards::category.eq(v));
-    }
-    if let Some(v) = f.level {
-        q = q.filter(hazards::level.eq(v));
-    }
-    if let Some(v) = f.campaign_id {
-        q = q.filter(hazards::campaign_id.eq(v));
-    }
-    if let Some(v) = f.handling_type {
-        q = q.filter(hazards::handling_type.eq(v));
-    }
-    if let Some(v) = f.inspection_id {
-        q = q.filter(hazards::inspection_id.eq(v));
-    }
-    if let Some(v) = f.found_from {
-        q = q.filter(hazards::found_on.ge(v));
-    }
-    if let Some(v) = f.found_to {
-        q = q.filter(hazards::found_on.le(v));
-    }
-    let unresolved = [HazardStatus::Open, HazardStatus::PendingVerification];
-    match f.overdue {
-        Some(true) => {
-            q = q.filter(hazards::status.eq_any(unresolved)).filter(hazards::deadline.lt(today));
-        }
-        Some(false) => {
-            q = q.filter(
-                hazards::status.ne_all(unresolved).or(hazards::deadline.is_null()).or(hazards::deadline.ge(today)),
-            );
-        }
-        None => {}
-    }
-    if let Some(after) = page.after {
-        q = q.filter(hazards::found_at.lt(after.at).or(hazards::found_at.eq(after.at).and(hazards::id.lt(after.id))));
-    }
-    Ok(q.order((hazards::found_at.desc(), hazards::id.desc())).limit(page.fetch_limit()).load(conn)?)
 }
 
 /// One change of a hazard's state, as the life cycle allows it.

@@ -1,6 +1,6 @@
 //! Idempotent creation, one mechanism for every record a client may create under its own
-//! id (inspections, rectifications, enforcement actions, attachments). A phone that never
-//! heard the answer sends the same request, under the same id, again:
+//! id (inspections, rectifications, enforcement actions, attachments, imports). A phone
+//! that never heard the answer sends the same request, under the same id, again:
 //! - the request's canonical form is hashed ([`canonical_hash`]) and stored with the record;
 //! - a later request under that id is compared with it ([`earlier`]): the same hash, seen
 //!   by someone who may see the record, replays it; anything else is a conflict;

@@ -3,6 +3,7 @@
 pub mod body;
 pub mod download;
 pub mod idempotent;
+pub mod multipart;
 pub mod page;
 pub mod query;
 
@@ -22,7 +23,7 @@ pub struct AppState {
     pub pool: DbPool,
     pub config: Arc<AppConfig>,
     pub clock: Arc<dyn Clock>,
-    /// Permits to build a monthly report.
+    /// Permits to build a monthly report or an export, or to read and check an import.
     pub report_builds: Arc<tokio::sync::Semaphore>,
     /// Permits to hash or verify a password: one per core.
     pub password_hashing: Arc<tokio::sync::Semaphore>,

@@ -11,8 +11,8 @@ use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
 use crate::http::idempotent;
-use crate::http::page::{Cursor, Page, PageRequest};
-use crate::http::query::QueryParams;
+use crate::http::page::{Cursor, Page, PageRequest, Paging};
+use crate::http::query::ListQuery;
 use crate::http::State;
 
 /// Submit an inspection with the hazards it found, in one transaction. Idempotent on `id`.
@@ -48,7 +48,7 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewInspection>)
 
 #[utoipa::path(
     tag = "inspections", operation_id = "list_inspections",
-    params(InspectionFilter),
+    params(InspectionFilter, Paging),
     responses(
         (status = 200, body = Page<Inspection>),
         (status = 422, body = Problem, content_type = "application/problem+json"),
@@ -58,12 +58,19 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewInspection>)
 pub async fn list(
     state: State,
     caller: Caller,
-    query: QueryParams<InspectionFilter>,
+    query: ListQuery<InspectionFilter>,
 ) -> ApiResult<web::Json<Page<Inspection>>> {
-    let filter = query.0;
-    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
-    let rows = state.db(move |conn| store::list(conn, &filter, &caller.scope, &page)).await?;
-    Ok(web::Json(page.finish(rows, |r| Cursor { at: r.inspected_at, id: r.id }, |r| r)))
+    let ListQuery { filter, paging } = query;
+    let page = PageRequest::of(&paging)?;
+    let (rows, total) = state
+        .db(move |conn| {
+            let rows = store::list(conn, &filter, &caller.scope, &page)?;
+            Ok((rows, paging.wants_total().then(|| store::count(conn, &filter, &caller.scope)).transpose()?))
+        })
+        .await?;
+    let mut listed = page.finish(rows, |r| Cursor { at: r.inspected_at, id: r.id }, |r| r);
+    listed.total = total;
+    Ok(web::Json(listed))
 }
 
 #[utoipa::path(

@@ -191,6 +191,7 @@ impl NewInspection {
     }
 }
 
+/// The inspections a list selects. The page asked for is [`crate::http::page::Paging`].
 #[derive(Debug, Default, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
@@ -203,6 +204,4 @@ pub struct InspectionFilter {
     pub from: Option<NaiveDate>,
     /// Last local date of `inspected_at`, inclusive.
     pub to: Option<NaiveDate>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }

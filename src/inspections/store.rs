@@ -8,7 +8,7 @@ use serde_json::json;
 use super::model::{Inspection, InspectionDetail, InspectionFilter, InspectionRow, NewInspection};
 use crate::attachments::links::{self, RecordKind};
 use crate::db::schema::{campaigns, inspections};
-use crate::db::DbConn;
+use crate::db::{DbConn, MultiBackend};
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::time::local_date;
@@ -98,6 +98,8 @@ pub fn submit(
         found_on,
         recorded_at: now,
         unit_no: unit.unit_no,
+        unit_name: unit.name.clone(),
+        unit_address: unit.address.clone(),
     };
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
     let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor, tz)?;
@@ -172,8 +174,9 @@ pub fn detail(conn: &mut DbConn, id: Id, today: NaiveDate, scope: &Scope) -> Api
     detail_of(conn, row, today)
 }
 
-pub fn list(conn: &mut DbConn, f: &InspectionFilter, scope: &Scope, page: &PageRequest) -> ApiResult<Vec<Inspection>> {
-    let mut q = inspections::table.select(InspectionRow::as_select()).into_boxed();
+/// The inspections the filter selects in the scope, as a query to finish.
+fn selected<'a>(f: &InspectionFilter, scope: &'a Scope) -> inspections::BoxedQuery<'a, MultiBackend> {
+    let mut q = inspections::table.into_boxed();
     if let Some(ids) = scope.restriction() {
         q = q.filter(inspections::community_id.eq_any(ids));
     }
@@ -195,6 +198,16 @@ pub fn list(conn: &mut DbConn, f: &InspectionFilter, scope: &Scope, page: &PageR
     if let Some(v) = f.to {
         q = q.filter(inspections::inspected_on.le(v));
     }
+    q
+}
+
+/// How many inspections the filter selects in the scope.
+pub fn count(conn: &mut DbConn, f: &InspectionFilter, scope: &Scope) -> ApiResult<i64> {
+    Ok(selected(f, scope).count().get_result(conn)?)
+}
+
+pub fn list(conn: &mut DbConn, f: &InspectionFilter, scope: &Scope, page: &PageRequest) -> ApiResult<Vec<Inspection>> {
+    let mut q = selected(f, scope);
     if let Some(after) = page.after {
         q = q.filter(
             inspections::inspected_at
@@ -202,7 +215,10 @@ pub fn list(conn: &mut DbConn, f: &InspectionFilter, scope: &Scope, page: &PageR
                 .or(inspections::inspected_at.eq(after.at).and(inspections::id.lt(after.id))),
         );
     }
-    let rows: Vec<InspectionRow> =
-        q.order((inspections::inspected_at.desc(), inspections::id.desc())).limit(page.fetch_limit()).load(conn)?;
+    let rows: Vec<InspectionRow> = q
+        .order((inspections::inspected_at.desc(), inspections::id.desc()))
+        .limit(page.fetch_limit())
+        .select(InspectionRow::as_select())
+        .load(conn)?;
     rows.into_iter().map(Inspection::try_from).collect()
 }

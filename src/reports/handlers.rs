@@ -1,6 +1,5 @@
 //! HTTP surface of reports.
 
-use actix_web::http::header;
 use actix_web::{get, web, HttpResponse};
 
 use super::model::{
@@ -8,11 +7,11 @@ use super::model::{
 };
 use super::monthly::{self as report, Format, Request};
 use super::store::{self, Method};
-use crate::attachments::storage::Storage;
 use crate::domain::access::Caller;
 use crate::domain::labels::Lang;
 use crate::domain::time::local_date;
 use crate::error::{ApiError, ApiResult, Problem};
+use crate::export::FileFormat;
 use crate::http::download;
 use crate::http::query::QueryParams;
 use crate::http::State;
@@ -97,14 +96,7 @@ async fn build_monthly(
         lang: q.lang.unwrap_or_default(),
         format,
     };
-    let _permit = crate::ops::metrics::report_permit(state).await?;
-    let storage = Storage::new(&state.config.data_dir);
-    state
-        .db(move |conn| {
-            let file = storage.scratch_file().map_err(|e| ApiError::internal("cannot create a temporary file", e))?;
-            report::build(conn, &request, file, &storage.tmp_dir())
-        })
-        .await
+    download::build(state, move |conn, file, tmp_dir| report::build(conn, &request, file, tmp_dir)).await
 }
 
 /// The month's report: summary, by community, by category, overdue and major hazards
@@ -121,22 +113,6 @@ async fn build_monthly(
 pub async fn monthly(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<HttpResponse> {
     let (file, len) = build_monthly(&state, &caller, &query.0, Format::Json).await?;
     Ok(HttpResponse::Ok().content_type("application/json").body(download::body(file, len)))
-}
-
-fn attachment(name: &str) -> (header::HeaderName, String) {
-    // An ASCII fallback and the UTF-8 name (RFC 6266 / 5987).
-    let encoded: String = name
-        .bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() || b"-._".contains(&b) {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect();
-    let ascii: String = name.chars().map(|c| if c.is_ascii() { c } else { '_' }).collect();
-    (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{encoded}"))
 }
 
 fn base_name(q: &MonthlyQuery) -> String {
@@ -159,10 +135,8 @@ fn base_name(q: &MonthlyQuery) -> String {
 pub async fn monthly_xlsx(state: State, caller: Caller, query: QueryParams<MonthlyQuery>) -> ApiResult<HttpResponse> {
     let q = query.0;
     let (file, len) = build_monthly(&state, &caller, &q, Format::Xlsx).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
-        .insert_header(attachment(&format!("{}.xlsx", base_name(&q))))
-        .body(download::body(file, len)))
+    let xlsx = FileFormat::Xlsx;
+    Ok(download::send(xlsx.content_type(), &format!("{}.xlsx", base_name(&q)), file, len))
 }
 
 /// One table of the month's report as CSV (UTF-8 with BOM, CRLF).
@@ -185,8 +159,6 @@ pub async fn monthly_csv(state: State, caller: Caller, query: QueryParams<Monthl
         )
     })?;
     let (file, len) = build_monthly(&state, &caller, &q, Format::Csv(table)).await?;
-    Ok(HttpResponse::Ok()
-        .content_type("text/csv; charset=utf-8")
-        .insert_header(attachment(&format!("{}-{}.csv", base_name(&q), table.as_str())))
-        .body(download::body(file, len)))
+    let name = format!("{}-{}.csv", base_name(&q), table.as_str());
+    Ok(download::send(FileFormat::Csv.content_type(), &name, file, len))
 }

@@ -7,4 +7,3 @@ pub mod model;
 pub mod monthly;
 pub mod store;
 pub mod tables;
-pub mod writers;

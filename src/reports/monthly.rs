@@ -4,7 +4,7 @@
 //! the connection is released before the first byte goes to a (possibly slow) client.
 
 use std::fs::File;
-use std::io::{BufWriter, Seek, SeekFrom, Write};
+use std::io::{BufWriter, Write};
 use std::path::Path;
 
 use serde::Serialize;
@@ -13,10 +13,11 @@ use super::as_of::StateAsOf;
 use super::model::{Filter, GroupBy, MonthlyHead, Period, Table};
 use super::store::{self, Method};
 use super::tables::{self, LineTable, Sheet, TableWriter};
-use super::writers::{CsvSink, TableSink, XlsxSink};
 use crate::db::DbConn;
 use crate::domain::labels::Lang;
 use crate::error::{ApiError, ApiResult};
+use crate::export::writers::TableSink;
+use crate::export::{self, FileFormat};
 
 /// What to write.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -59,34 +60,20 @@ fn head(conn: &mut DbConn, r: &Request) -> ApiResult<MonthlyHead> {
 /// Builds the report into `file` (a fresh temporary file) and answers it rewound, with
 /// its length. `tmp_dir` takes the workbook's scratch files.
 pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiResult<(File, u64)> {
-    let mut file = conn.read_snapshot(|conn| -> ApiResult<File> {
+    let file = conn.read_snapshot(|conn| -> ApiResult<File> {
         let state = StateAsOf::at(conn, r.filter.as_of)?;
         let head = head(conn, r)?;
-        match r.format {
-            Format::Json => json(conn, r, state, &head, file),
-            Format::Csv(table) => {
-                let mut sink = CsvSink::new(BufWriter::new(file))?;
-                let mut writer =
-                    SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink: &mut sink };
-                tables::write(table, &mut writer)?;
-                sink.finish()?.into_inner().map_err(|e| io_error(e.into_error()))
-            }
-            Format::Xlsx => {
-                let mut sink = XlsxSink::new(tmp_dir)?;
-                let mut writer =
-                    SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink: &mut sink };
-                for table in Table::ALL {
-                    tables::write(table, &mut writer)?;
-                }
-                let mut out = BufWriter::new(file);
-                sink.finish(&mut out)?;
-                out.into_inner().map_err(|e| io_error(e.into_error()))
-            }
-        }
+        let (format, tables) = match r.format {
+            Format::Json => return json(conn, r, state, &head, file),
+            Format::Csv(table) => (FileFormat::Csv, vec![table]),
+            Format::Xlsx => (FileFormat::Xlsx, Table::ALL.to_vec()),
+        };
+        export::write_into(format, file, tmp_dir, |sink| {
+            let mut writer = SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink };
+            tables.into_iter().try_for_each(|table| tables::write(table, &mut writer))
+        })
     })?;
-    let len = file.stream_position().map_err(io_error)?;
-    file.seek(SeekFrom::Start(0)).map_err(io_error)?;
-    Ok((file, len))
+    export::rewound(file)
 }
 
 /// The JSON report: the head's fields, then each line table as an array written line by

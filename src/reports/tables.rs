@@ -11,10 +11,11 @@ use serde::Serialize;
 use super::as_of::StateAsOf;
 use super::lines::{self, HazardList};
 use super::model::{Counters, EnforcementLine, Filter, HazardLine, LeaderLedLine, MonthlyHead, Row, Table};
-use super::writers::Cell;
 use crate::db::DbConn;
 use crate::domain::labels::{self, Lang};
 use crate::error::ApiResult;
+use crate::export::writers::Cell;
+use crate::export::{self, Column};
 
 /// What a writer does with each kind of table.
 pub trait TableWriter {
@@ -62,21 +63,14 @@ pub struct LineTable<L: 'static> {
 /// line out to the callback.
 pub type Query<L> = fn(&mut DbConn, &Filter, StateAsOf, &mut dyn FnMut(L) -> ApiResult<()>) -> ApiResult<()>;
 
-/// A column of a line table: its header, in Chinese and in English, and its cell of a line.
-pub struct Column<L> {
-    pub zh: &'static str,
-    pub en: &'static str,
-    pub cell: fn(&L, Lang) -> Cell,
-}
-
 impl<L> LineTable<L> {
     pub fn headers(&self, lang: Lang) -> Vec<&'static str> {
-        self.columns.iter().map(|c| lang.pick(c.zh, c.en)).collect()
+        export::headers(self.columns, lang)
     }
 
     /// The cells of a line.
     pub fn cells(&self, line: &L, lang: Lang) -> Vec<Cell> {
-        self.columns.iter().map(|c| (c.cell)(line, lang)).collect()
+        export::cells(self.columns, line, lang)
     }
 }
 

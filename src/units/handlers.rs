@@ -2,15 +2,20 @@
 
 use actix_web::{get, patch, post, web, HttpResponse};
 
+use super::list::Selection;
 use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitFilter, UnitPatch};
+use super::registry;
 use super::store;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
+use crate::domain::time::local_date;
 use crate::domain::Id;
 use crate::error::{ApiResult, Problem};
+use crate::export::{self, FileFormat};
 use crate::http::body::JsonBody;
-use crate::http::page::{Cursor, Page, PageRequest};
-use crate::http::query::QueryParams;
+use crate::http::download;
+use crate::http::page::{Cursor, Page, PageRequest, Paging};
+use crate::http::query::{ListQuery, QueryParams};
 use crate::http::State;
 
 #[utoipa::path(
@@ -31,20 +36,80 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewUnit>) -> Ap
     Ok(HttpResponse::Created().json(row))
 }
 
+/// The units the filters select, a page at a time, newest first.
 #[utoipa::path(
     tag = "units", operation_id = "list_units",
-    params(UnitFilter),
+    params(UnitFilter, Paging),
     responses(
         (status = 200, body = Page<Unit>),
         (status = 422, body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[get("/units")]
-pub async fn list(state: State, caller: Caller, query: QueryParams<UnitFilter>) -> ApiResult<web::Json<Page<Unit>>> {
-    let filter = query.0;
-    let page = PageRequest::new(filter.limit, filter.cursor.as_deref())?;
-    let rows = state.db(move |conn| store::list(conn, &filter, &caller.scope, &page)).await?;
-    Ok(web::Json(page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r)))
+pub async fn list(state: State, caller: Caller, query: ListQuery<UnitFilter>) -> ApiResult<web::Json<Page<Unit>>> {
+    let ListQuery { filter, paging } = query;
+    let page = PageRequest::of(&paging)?;
+    let (rows, total) = state
+        .db(move |conn| {
+            let selection = Selection { filter: &filter, scope: &caller.scope };
+            let rows = selection.page(conn, &page)?;
+            Ok((rows, paging.wants_total().then(|| selection.count(conn)).transpose()?))
+        })
+        .await?;
+    let mut listed = page.finish(rows, |r| Cursor { at: r.created_at, id: r.id }, |r| r);
+    listed.total = total;
+    Ok(web::Json(listed))
+}
+
+/// The registry (单位名册) as a file: every unit the filters select, newest first.
+async fn export_registry(
+    state: State,
+    caller: Caller,
+    filter: UnitFilter,
+    format: FileFormat,
+) -> ApiResult<HttpResponse> {
+    let today = local_date(state.clock.now(), state.config.timezone);
+    let (file, len) = download::build(&state, move |conn, file, tmp_dir| {
+        let selection = Selection { filter: &filter, scope: &caller.scope };
+        let file = conn.read_snapshot(|conn| {
+            export::write_into(format, file, tmp_dir, |sink| registry::write(conn, &selection, sink))
+        })?;
+        export::rewound(file)
+    })
+    .await?;
+    let name = format!("{}-{today}.{}", registry::NAME, format.extension());
+    Ok(download::send(format.content_type(), &name, file, len))
+}
+
+/// The registry (单位名册) as an Excel workbook: every unit the list's filters select,
+/// with exactly the import template's columns, so that the file edited in Excel imports
+/// back.
+#[utoipa::path(
+    tag = "units", operation_id = "export_units_xlsx",
+    params(UnitFilter),
+    responses(
+        (status = 200, description = "The workbook", content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+        (status = 422, description = "A bad filter, or more rows than a worksheet holds (1,048,575): narrow the filters or export CSV", body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units.xlsx")]
+pub async fn export_xlsx(state: State, caller: Caller, query: QueryParams<UnitFilter>) -> ApiResult<HttpResponse> {
+    export_registry(state, caller, query.0, FileFormat::Xlsx).await
+}
+
+/// The registry (单位名册) as CSV (UTF-8 with BOM, CRLF, formula-safe), with the import
+/// template's columns.
+#[utoipa::path(
+    tag = "units", operation_id = "export_units_csv",
+    params(UnitFilter),
+    responses(
+        (status = 200, description = "The table", content_type = "text/csv", body = String),
+        (status = 422, body = Problem, content_type = "application/problem+json"),
+    )
+)]
+#[get("/units.csv")]
+pub async fn export_csv(state: State, caller: Caller, query: QueryParams<UnitFilter>) -> ApiResult<HttpResponse> {
+    export_registry(state, caller, query.0, FileFormat::Csv).await
 }
 
 #[utoipa::path(

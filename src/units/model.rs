@@ -12,7 +12,7 @@ use crate::domain::{Id, Moment};
 use crate::domain::{UnitKind, UnitStatus};
 use crate::error::ApiResult;
 
-#[derive(Debug, Clone, Queryable, Selectable, Insertable, Serialize, ToSchema)]
+#[derive(Debug, Clone, PartialEq, Queryable, QueryableByName, Selectable, Insertable, Serialize, ToSchema)]
 #[diesel(table_name = units)]
 pub struct Unit {
     pub id: Id,
@@ -47,7 +47,7 @@ pub struct UnitEvent {
     /// Who acted (a user's name).
     pub actor: String,
     pub actor_user_id: Option<Id>,
-    /// `created`, `updated`, `suspended`, `closed`, `reinstated`.
+    /// `created`, `updated`, `imported`, `suspended`, `closed`, `reinstated`.
     pub kind: String,
     pub from_status: Option<UnitStatus>,
     pub to_status: Option<UnitStatus>,
@@ -168,17 +168,18 @@ fn one(field: &'static str, e: validator::ValidationError) -> validator::Validat
     errors
 }
 
-#[derive(Debug, Deserialize, IntoParams)]
+/// The units a list (and its export) selects. The page asked for is
+/// [`crate::http::page::Paging`].
+#[derive(Debug, Default, Clone, Deserialize, IntoParams)]
 #[serde(deny_unknown_fields)]
 #[into_params(parameter_in = Query)]
 pub struct UnitFilter {
     pub community_id: Option<Id>,
     pub kind: Option<UnitKind>,
     pub status: Option<UnitStatus>,
-    /// Part of the name, address or credit code.
+    /// Text in the name, address, credit code or contact name (a substring; from two
+    /// characters on, found through an index).
     pub q: Option<String>,
-    pub limit: Option<i64>,
-    pub cursor: Option<String>,
 }
 
 /// Lift a suspension (停产整顿 ends): the unit becomes active again.

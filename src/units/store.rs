@@ -3,16 +3,16 @@
 use diesel::prelude::*;
 use serde_json::json;
 
-use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitEvent, UnitFilter, UnitPatch};
+use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitEvent, UnitPatch};
 use crate::db::schema::{communities, unit_events, units};
-use crate::db::{escape_like, DbConn};
+use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::unit_lifecycle::{self, UnitAction};
 use crate::domain::UnitStatus;
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
-use crate::http::page::PageRequest;
+use crate::search;
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<Unit>> {
     Ok(units::table.find(id).select(Unit::as_select()).first(conn).optional()?)
@@ -123,6 +123,7 @@ pub fn create(conn: &mut DbConn, req: NewUnit, now: Moment, scope: &Scope, actor
         created_by: actor.user_id,
     };
     diesel::insert_into(units::table).values(&row).execute(conn)?;
+    search::insert_unit_grams(conn, &search::unit_grams(&row))?;
     record_event(conn, row.id, now, actor, "created", None, Some(UnitStatus::Active), None, None)?;
     Ok(row)
 }
@@ -194,13 +195,14 @@ pub fn update(
     if changed != 1 {
         return Err(ApiError::StaleVersion(patch.version));
     }
+    search::reindex_units(conn, &[search::UnitChange { old: &current, new: &next }])?;
     let details = diff(&current, &next);
     record_event(conn, id, now, actor, "updated", None, None, None, Some(details))?;
     get(conn, id)
 }
 
 /// What an edit changed, as `{field: [old, new]}`.
-fn diff(old: &Unit, new: &Unit) -> serde_json::Value {
+pub fn diff(old: &Unit, new: &Unit) -> serde_json::Value {
     let mut out = serde_json::Map::new();
     let mut put = |name: &str, a: serde_json::Value, b: serde_json::Value| {
         if a != b {
@@ -217,37 +219,6 @@ fn diff(old: &Unit, new: &Unit) -> serde_json::Value {
     put("latitude", json!(old.latitude), json!(new.latitude));
     put("longitude", json!(old.longitude), json!(new.longitude));
     serde_json::Value::Object(out)
-}
-
-pub fn list(conn: &mut DbConn, f: &UnitFilter, scope: &Scope, page: &PageRequest) -> ApiResult<Vec<Unit>> {
-    let mut query = units::table.select(Unit::as_select()).into_boxed();
-    if let Some(ids) = scope.restriction() {
-        query = query.filter(units::community_id.eq_any(ids));
-    }
-    if let Some(c) = f.community_id {
-        query = query.filter(units::community_id.eq(c));
-    }
-    if let Some(k) = f.kind {
-        query = query.filter(units::kind.eq(k));
-    }
-    if let Some(s) = f.status {
-        query = query.filter(units::status.eq(s));
-    }
-    if let Some(text) = f.q.as_deref().map(str::trim).filter(|t| !t.is_empty()) {
-        let pattern = format!("%{}%", escape_like(text));
-        query = query.filter(
-            units::name
-                .like(pattern.clone())
-                .escape('\\')
-                .or(units::address.like(pattern.clone()).escape('\\'))
-                .or(units::credit_code.like(pattern).escape('\\')),
-        );
-    }
-    if let Some(after) = page.after {
-        query =
-            query.filter(units::created_at.lt(after.at).or(units::created_at.eq(after.at).and(units::id.lt(after.id))));
-    }
-    Ok(query.order((units::created_at.desc(), units::id.desc())).limit(page.fetch_limit()).load(conn)?)
 }
 
 /// Moves a unit from `from` to the status `action` leads to, if it is still in `from`:

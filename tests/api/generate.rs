@@ -61,6 +61,12 @@ async fn login_status(app: &TestApp, password: &str) -> u16 {
     app.post_as(None, "/api/v1/auth/login", &body).await.status
 }
 
+/// The `total` of a list asked with `count=true`.
+async fn total(app: &TestApp, path: String) -> i64 {
+    let r = app.get(&path).await;
+    r.body["total"].as_i64().unwrap_or_else(|| panic!("{path}: {:?}", r.body))
+}
+
 fn ids(items: &[Value]) -> Vec<String> {
     items.iter().map(|h| h["id"].as_str().unwrap_or_default().to_string()).collect()
 }
@@ -81,6 +87,18 @@ both_engines! {
         assert!(closed * 100 > found * 55 && closed * 100 < found * 95, "a real year's closure: {t}");
         assert!(t["hazards_overdue"].as_i64().unwrap_or(0) > 0, "some overdue: {t}");
         assert!(s.body["enforcement"]["actions"].as_i64().unwrap_or(0) > 0, "{}", s.body["enforcement"]);
+        // The search indexes are filled too: 燃气 is in every gas hazard's description, and
+        // a unit's name starts with its community's.
+        let gas = total(&app, "/api/v1/hazards?category=gas&count=true&limit=1".into()).await;
+        assert!(gas > 0);
+        assert_eq!(total(&app, format!("/api/v1/hazards?q={}&count=true&limit=1", crate::lists::urlencode("燃气"))).await, gas);
+        let community = &app.get("/api/v1/communities?q=%E9%87%91%E8%8C%82").await.body["items"][0];
+        assert_eq!(community["name"], "金茂路社区");
+        let in_community = |kind: &'static str| format!("/api/v1/{kind}?community_id={}&count=true&limit=1", community["id"].as_str().unwrap_or_default());
+        let q = crate::lists::urlencode("金茂");
+        assert_eq!(total(&app, format!("/api/v1/units?q={q}&count=true&limit=1")).await, total(&app, in_community("units")).await);
+        assert_eq!(total(&app, format!("/api/v1/hazards?q={q}&count=true&limit=1")).await, total(&app, in_community("hazards")).await);
+
         let first = app.get("/api/v1/hazards?limit=50").await;
         assert_eq!(first.status, 200);
         let first = ids(first.body["items"].as_array().expect("items"));

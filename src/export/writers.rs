@@ -1,12 +1,14 @@
-//! Where the monthly report's tables are rendered: as CSV (UTF-8 with BOM, CRLF, so Excel
-//! shows Chinese) or as an Excel workbook (one sheet per table). Rows go to a
-//! [`TableSink`] one at a time, so a table of any length is written in constant memory;
-//! what the tables hold is [`super::tables`].
+//! Where tables are rendered: as CSV (UTF-8 with BOM, CRLF, so Excel shows Chinese) or as
+//! an Excel workbook (one sheet per table). Rows go to a [`TableSink`] one at a time, so a
+//! table of any length is written in constant memory. User text never becomes a formula:
+//! a CSV cell that Excel would read as one is neutralised ([`formula_safe`]), and a
+//! workbook cell holding text is always a string.
 
+use std::borrow::Cow;
 use std::io::{Seek, Write};
 use std::path::Path;
 
-use chrono::NaiveDate;
+use chrono::{NaiveDate, NaiveDateTime};
 use rust_xlsxwriter::{Format, Workbook, XlsxError};
 
 use crate::error::{ApiError, ApiResult};
@@ -17,18 +19,38 @@ pub enum Cell {
     Text(String),
     Int(i64),
     Date(NaiveDate),
+    /// A local date and time, to the minute.
+    DateTime(NaiveDateTime),
     /// A rate between 0 and 1, shown as a percentage.
     Rate(Option<f64>),
+    /// An amount of money in cents, shown in yuan with two decimals.
+    Cents(i64),
+    /// Any other number (a coordinate), written in full.
+    Number(f64),
     Empty,
 }
 
 impl Cell {
-    fn text(&self) -> String {
+    /// The cell as CSV text: user text neutralised, numbers as numbers.
+    fn csv(&self) -> Cow<'_, str> {
+        match self {
+            Cell::Text(t) => formula_safe(t),
+            other => Cow::Owned(other.plain()),
+        }
+    }
+
+    /// The cell as it reads, without neutralising.
+    fn plain(&self) -> String {
         match self {
             Cell::Text(t) => t.clone(),
             Cell::Int(n) => n.to_string(),
             Cell::Date(d) => d.to_string(),
+            Cell::DateTime(t) => t.format("%Y-%m-%d %H:%M").to_string(),
             Cell::Rate(Some(r)) => format!("{:.2}%", r * 100.0),
+            Cell::Cents(c) => {
+                format!("{}{}.{:02}", if *c < 0 { "-" } else { "" }, c.unsigned_abs() / 100, c.unsigned_abs() % 100)
+            }
+            Cell::Number(n) => n.to_string(),
             Cell::Rate(None) | Cell::Empty => String::new(),
         }
     }
@@ -37,11 +59,25 @@ impl Cell {
     fn width(&self) -> usize {
         match self {
             Cell::Date(_) => 11,
+            Cell::DateTime(_) => 17,
             Cell::Rate(_) => 9,
-            other => other.text().chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum(),
+            other => other.plain().chars().map(|c| if c.is_ascii() { 1 } else { 2 }).sum(),
         }
     }
 }
+
+/// Text as a CSV cell Excel will not evaluate: a leading `=`, `+`, `-`, `@`, tab or
+/// carriage return makes Excel read a formula (and run `=cmd|' /C calc'!A0`), so such a
+/// cell gets a leading `'`, as OWASP advises. Importing drops it again.
+pub fn formula_safe(text: &str) -> Cow<'_, str> {
+    match text.chars().next() {
+        Some('=' | '+' | '-' | '@' | '\t' | '\r') => Cow::Owned(format!("'{text}")),
+        _ => Cow::Borrowed(text),
+    }
+}
+
+/// Rows a worksheet holds below its header row.
+pub const XLSX_MAX_ROWS: u32 = 1_048_575;
 
 /// Where a table's rows go, one at a time.
 pub trait TableSink {
@@ -81,7 +117,7 @@ impl<W: Write> TableSink for CsvSink<W> {
     }
 
     fn row(&mut self, cells: &[Cell]) -> ApiResult<()> {
-        self.out.write_record(cells.iter().map(Cell::text)).map_err(csv_error)
+        self.out.write_record(cells.iter().map(|c| c.csv().into_owned())).map_err(csv_error)
     }
 
     fn end(&mut self) -> ApiResult<()> {
@@ -96,10 +132,14 @@ pub struct XlsxSink {
     workbook: Workbook,
     sheet: Option<usize>,
     next_row: u32,
+    /// Rows a sheet may hold below its header: more is a 422 asking to narrow the filters.
+    max_rows: u32,
     widths: Vec<usize>,
     bold: Format,
     date: Format,
+    date_time: Format,
     percent: Format,
+    money: Format,
 }
 
 impl XlsxSink {
@@ -110,10 +150,13 @@ impl XlsxSink {
             workbook,
             sheet: None,
             next_row: 0,
+            max_rows: XLSX_MAX_ROWS,
             widths: Vec::new(),
             bold: Format::new().set_bold(),
             date: Format::new().set_num_format("yyyy-mm-dd"),
+            date_time: Format::new().set_num_format("yyyy-mm-dd hh:mm"),
             percent: Format::new().set_num_format("0.00%"),
+            money: Format::new().set_num_format("0.00"),
         })
     }
 
@@ -145,6 +188,13 @@ impl TableSink for XlsxSink {
 
     fn row(&mut self, cells: &[Cell]) -> ApiResult<()> {
         let r = self.next_row;
+        if r > self.max_rows {
+            return Err(ApiError::field(
+                "rows",
+                "too_many",
+                format!("a worksheet holds at most {} rows: narrow the filters, or export CSV", self.max_rows),
+            ));
+        }
         let ws = Self::worksheet(&mut self.workbook, self.sheet)?;
         for (col, cell) in cells.iter().enumerate() {
             let c = col as u16;
@@ -152,7 +202,10 @@ impl TableSink for XlsxSink {
                 Cell::Text(v) => ws.write_string(r, c, v).map(|_| ()),
                 Cell::Int(n) => ws.write_number(r, c, *n as f64).map(|_| ()),
                 Cell::Date(d) => ws.write_date_with_format(r, c, d, &self.date).map(|_| ()),
+                Cell::DateTime(t) => ws.write_datetime_with_format(r, c, t, &self.date_time).map(|_| ()),
                 Cell::Rate(Some(v)) => ws.write_number_with_format(r, c, *v, &self.percent).map(|_| ()),
+                Cell::Cents(v) => ws.write_number_with_format(r, c, *v as f64 / 100.0, &self.money).map(|_| ()),
+                Cell::Number(v) => ws.write_number(r, c, *v).map(|_| ()),
                 Cell::Rate(None) | Cell::Empty => Ok(()),
             }
             .map_err(xlsx_error)?;
@@ -171,5 +224,56 @@ impl TableSink for XlsxSink {
         }
         ws.set_freeze_panes(1, 0).map_err(xlsx_error)?;
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn csv_of(rows: &[Vec<Cell>]) -> String {
+        let mut sink = CsvSink::new(Vec::new()).expect("sink");
+        sink.start("t", &["a", "b"]).expect("header");
+        for r in rows {
+            sink.row(r).expect("row");
+        }
+        let bytes = sink.finish().expect("finish");
+        assert_eq!(&bytes[..3], &[0xEF, 0xBB, 0xBF], "a byte-order mark");
+        String::from_utf8(bytes[3..].to_vec()).expect("utf-8")
+    }
+
+    #[test]
+    fn csv_text_that_excel_would_evaluate_gets_a_leading_quote() {
+        let text = |s: &str| Cell::Text(s.to_string());
+        let out = csv_of(&[
+            vec![text("=cmd|' /C calc'!A0"), text("+1+1")],
+            vec![text("@SUM(A1)"), text("-2+3")],
+            vec![text("\tx"), text("\rx")],
+            vec![text("金茂路=1"), text("'already")],
+            vec![Cell::Int(-3), Cell::Number(-28.5)],
+            vec![Cell::Cents(-1234), Cell::Cents(5)],
+        ]);
+        let lines: Vec<&str> = out.split("\r\n").collect();
+        assert_eq!(lines[0], "a,b");
+        assert_eq!(lines[1], "'=cmd|' /C calc'!A0,'+1+1");
+        assert_eq!(lines[2], "'@SUM(A1),'-2+3");
+        assert_eq!(lines[3], "'\tx,\"'\rx\"");
+        assert_eq!(lines[4], "金茂路=1,'already", "only a first character counts");
+        assert_eq!(lines[5], "-3,-28.5", "numbers stay numbers");
+        assert_eq!(lines[6], "-12.34,0.05");
+    }
+
+    #[test]
+    fn a_worksheet_longer_than_excel_allows_is_refused() {
+        let dir = tempfile::tempdir().expect("dir");
+        let mut sink = XlsxSink::new(dir.path()).expect("sink");
+        sink.max_rows = 2;
+        sink.start("t", &["a"]).expect("header");
+        sink.row(&[Cell::Int(1)]).expect("row 1");
+        sink.row(&[Cell::Int(2)]).expect("row 2");
+        match sink.row(&[Cell::Int(3)]) {
+            Err(ApiError::Validation(e)) => assert_eq!(e[0].code, "too_many"),
+            other => panic!("expected a 422, got {other:?}"),
+        }
     }
 }

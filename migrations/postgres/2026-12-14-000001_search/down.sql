@@ -1,0 +1,2 @@
+DROP TABLE unit_search;
+DROP TABLE hazard_search;

@@ -1,0 +1,2 @@
+DROP INDEX rectifications_pending_idx;
+DROP INDEX hazards_deadline_idx;
