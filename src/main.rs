@@ -12,16 +12,19 @@ use safetrace::{app, db, AppState};
 
 /// glibc gives threads that allocate their own arenas (up to eight per core) and keeps
 /// what was freed in each: with 16 clients the server held 110 MiB while 47 MiB were in
-/// use. One arena lets every thread reuse what any other freed (measured: 52 MiB peak;
-/// throughput unchanged on 2 cores, where per-thread caches take most small allocations).
+/// use. One arena per core lets threads reuse what others freed (one arena measured
+/// 52 MiB peak, but 16 clients asking for summaries then queue on its lock: 41 against 45
+/// summaries a second on 2 cores, p99 1.06 s against 0.84 s; see docs/benchmarks.md).
 /// `MALLOC_ARENA_MAX` in the environment still wins.
 fn limit_malloc_arenas() {
     #[cfg(all(target_os = "linux", target_env = "gnu"))]
     if std::env::var_os("MALLOC_ARENA_MAX").is_none() {
         // SAFETY: mallopt only tunes the allocator, and runs first thing in main, before
         // any other thread exists.
+        let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+        let arenas = i32::try_from(cores).unwrap_or(1).clamp(1, 8);
         unsafe {
-            libc::mallopt(libc::M_ARENA_MAX, 1);
+            libc::mallopt(libc::M_ARENA_MAX, arenas);
         }
     }
 }
