@@ -17,6 +17,7 @@ mod imports;
 mod inspections;
 mod lists;
 mod metrics;
+mod openapi;
 mod password_change;
 mod protocol;
 mod reports;
