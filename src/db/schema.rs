@@ -439,7 +439,10 @@ diesel::table! {
         open -> BigInt,
         pending -> BigInt,
         major_open -> BigInt,
+        found_major -> BigInt,
+        closed_major -> BigInt,
         overdue -> BigInt,
+        rectification_cost_cents -> BigInt,
     }
 }
 
@@ -460,7 +463,10 @@ diesel::table! {
         open -> BigInt,
         pending -> BigInt,
         major_open -> BigInt,
+        found_major -> BigInt,
+        closed_major -> BigInt,
         overdue -> BigInt,
+        rectification_cost_cents -> BigInt,
     }
 }
 
@@ -481,7 +487,10 @@ diesel::table! {
         open -> BigInt,
         pending -> BigInt,
         major_open -> BigInt,
+        found_major -> BigInt,
+        closed_major -> BigInt,
         overdue -> BigInt,
+        rectification_cost_cents -> BigInt,
     }
 }
 
@@ -502,7 +511,10 @@ diesel::table! {
         open -> BigInt,
         pending -> BigInt,
         major_open -> BigInt,
+        found_major -> BigInt,
+        closed_major -> BigInt,
         overdue -> BigInt,
+        rectification_cost_cents -> BigInt,
     }
 }
 
@@ -525,7 +537,10 @@ diesel::table! {
         open -> BigInt,
         pending -> BigInt,
         major_open -> BigInt,
+        found_major -> BigInt,
+        closed_major -> BigInt,
         overdue -> BigInt,
+        rectification_cost_cents -> BigInt,
     }
 }
 
@@ -548,7 +563,10 @@ diesel::table! {
         open -> BigInt,
         pending -> BigInt,
         major_open -> BigInt,
+        found_major -> BigInt,
+        closed_major -> BigInt,
         overdue -> BigInt,
+        rectification_cost_cents -> BigInt,
     }
 }
 
@@ -571,7 +589,10 @@ diesel::table! {
         open -> BigInt,
         pending -> BigInt,
         major_open -> BigInt,
+        found_major -> BigInt,
+        closed_major -> BigInt,
         overdue -> BigInt,
+        rectification_cost_cents -> BigInt,
     }
 }
 

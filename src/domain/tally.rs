@@ -30,41 +30,45 @@ pub struct Facts {
 }
 
 macro_rules! tally_measures {
-    ($($(#[$doc:meta])* $name:ident => $indicator:expr;)+) => {
-        /// Counter deltas (or sums): one field per counter kept in `hazard_tallies`.
+    (
+        states { $($(#[$doc:meta])* $name:ident => $indicator:expr;)+ }
+        amounts { $($(#[$adoc:meta])* $amount:ident;)+ }
+    ) => {
+        /// Counter deltas (or sums): one field per counter kept in `hazard_tallies_*`.
+        /// A state counter counts a hazard while its indicator holds; an amount is moved
+        /// by explicit deltas.
         #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
         pub struct Tally {
             $($(#[$doc])* pub $name: i64,)+
-            /// Open or pending verification past the deadline (by the office's date).
-            pub overdue: i64,
+            $($(#[$adoc])* pub $amount: i64,)+
         }
 
         impl Tally {
             /// The column names, in the order of [`Tally::values`].
-            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name),)+ "overdue"];
+            pub const COLUMNS: &'static [&'static str] = &[$(stringify!($name),)+ $(stringify!($amount),)+];
 
             pub fn values(&self) -> Vec<i64> {
-                vec![$(self.$name,)+ self.overdue]
+                vec![$(self.$name,)+ $(self.$amount,)+]
             }
 
             pub fn from_values(v: &[i64]) -> Self {
                 let mut it = v.iter().copied();
                 let mut next = || it.next().unwrap_or(0);
-                Tally { $($name: next(),)+ overdue: next() }
+                Tally { $($name: next(),)+ $($amount: next(),)+ }
             }
 
-            /// What a hazard in this state counts, overdue apart (it depends on the date).
+            /// What a hazard in this state counts (the amounts move by their own deltas).
             pub fn of_state(facts: &Facts) -> Self {
-                Tally { $($name: i64::from(($indicator)(facts)),)+ overdue: 0 }
+                Tally { $($name: i64::from(($indicator)(facts)),)+ ..Tally::default() }
             }
 
             pub fn add(&mut self, other: &Tally) {
                 $(self.$name += other.$name;)+
-                self.overdue += other.overdue;
+                $(self.$amount += other.$amount;)+
             }
 
             pub fn minus(&self, other: &Tally) -> Tally {
-                Tally { $($name: self.$name - other.$name,)+ overdue: self.overdue - other.overdue }
+                Tally { $($name: self.$name - other.$name,)+ $($amount: self.$amount - other.$amount,)+ }
             }
 
             pub fn is_zero(&self) -> bool {
@@ -75,14 +79,26 @@ macro_rules! tally_measures {
 }
 
 tally_measures! {
-    /// Recorded (whatever its state).
-    found => |_: &Facts| true;
-    closed => |f: &Facts| f.status == HazardStatus::Closed;
-    voided => |f: &Facts| f.status == HazardStatus::Voided;
-    open => |f: &Facts| f.status == HazardStatus::Open;
-    pending => |f: &Facts| f.status == HazardStatus::PendingVerification;
-    /// Open or pending verification, and major.
-    major_open => |f: &Facts| f.major && is_unresolved(f.status);
+    states {
+        /// Recorded (whatever its state).
+        found => |_: &Facts| true;
+        closed => |f: &Facts| f.status == HazardStatus::Closed;
+        voided => |f: &Facts| f.status == HazardStatus::Voided;
+        open => |f: &Facts| f.status == HazardStatus::Open;
+        pending => |f: &Facts| f.status == HazardStatus::PendingVerification;
+        /// Open or pending verification, and major.
+        major_open => |f: &Facts| f.major && is_unresolved(f.status);
+        found_major => |f: &Facts| f.major;
+        closed_major => |f: &Facts| f.major && f.status == HazardStatus::Closed;
+    }
+    amounts {
+        /// Open or pending verification past the deadline (by the office's date): moved at
+        /// the local midnight a deadline passes, see [`changes`].
+        overdue;
+        /// What the rectifications passed cost, in cents, dated by the day of their
+        /// verification: see [`cost`].
+        rectification_cost_cents;
+    }
 }
 
 /// Deltas that take effect at a moment.
@@ -90,6 +106,16 @@ tally_measures! {
 pub struct Change {
     pub at: Moment,
     pub tally: Tally,
+    /// The date the deltas belong to in a report's period: `None` for the date the hazard
+    /// was found (every state counter), a date of its own for an amount dated otherwise
+    /// (a rectification's cost, by the day it was verified).
+    pub dated: Option<NaiveDate>,
+}
+
+/// A passed rectification's cost, counted on the office's date of its verification.
+pub fn cost(cents: i64, verified_at: Moment, tz: Tz) -> Change {
+    let day = crate::domain::time::local_date(verified_at, tz);
+    Change { at: verified_at, tally: Tally { rectification_cost_cents: cents, ..Tally::default() }, dated: Some(day) }
 }
 
 /// The first moment of a local date in the office's zone (the earliest, where a clock
@@ -118,7 +144,7 @@ pub fn changes(before: Option<Facts>, after: Facts, at: Moment, tz: Tz) -> Vec<C
     let mut out: Vec<Change> = Vec::with_capacity(3);
     let mut push = |at: Moment, tally: Tally| match out.iter_mut().find(|c| c.at == at) {
         Some(c) => c.tally.add(&tally),
-        None => out.push(Change { at, tally }),
+        None => out.push(Change { at, tally, dated: None }),
     };
     let old = before.map(|b| Tally::of_state(&b)).unwrap_or_default();
     push(at, Tally::of_state(&after).minus(&old));
@@ -247,7 +273,8 @@ mod tests {
             created,
             vec![Change {
                 at: at("2026-11-20T10:00:00+08:00"),
-                tally: Tally { found: 1, closed: 1, ..Tally::default() }
+                tally: Tally { found: 1, closed: 1, ..Tally::default() },
+                dated: None,
             }]
         );
     }
@@ -264,8 +291,21 @@ mod tests {
 
     #[test]
     fn the_columns_follow_the_values() {
-        let t = Tally { found: 1, closed: 2, voided: 3, open: 4, pending: 5, major_open: 6, overdue: 7 };
-        assert_eq!(Tally::COLUMNS, &["found", "closed", "voided", "open", "pending", "major_open", "overdue"]);
+        let t = Tally {
+            found: 1,
+            closed: 2,
+            voided: 3,
+            open: 4,
+            pending: 5,
+            major_open: 6,
+            found_major: 7,
+            closed_major: 8,
+            overdue: 9,
+            rectification_cost_cents: 10,
+        };
+        let columns = ["found", "closed", "voided", "open", "pending", "major_open", "found_major", "closed_major"];
+        assert_eq!(Tally::COLUMNS[..8], columns);
+        assert_eq!(Tally::COLUMNS[8..], ["overdue", "rectification_cost_cents"]);
         assert_eq!(Tally::from_values(&t.values()), t);
     }
 }

@@ -12,12 +12,14 @@ use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::lifecycle::Action;
+use crate::domain::tally;
 use crate::domain::validate::Problems;
 use crate::domain::{Id, Moment};
 use crate::domain::{RectificationStatus, Verdict};
 use crate::error::{ApiError, ApiResult};
 use crate::hazards::store::{self as hazard_store, Change};
 use crate::http::idempotent::{self, Stored};
+use crate::tallies::store as tally_store;
 
 pub fn find(conn: &mut DbConn, id: Id) -> ApiResult<Option<RectificationRow>> {
     Ok(rectifications::table.find(id).select(RectificationRow::as_select()).first(conn).optional()?)
@@ -189,5 +191,9 @@ pub fn verify(
             tz,
         },
     )?;
+    if let (Verdict::Pass, Some(cents)) = (req.outcome, rect.cost_cents.filter(|c| *c != 0)) {
+        let cost = tally::cost(cents, now, tz);
+        tally_store::record(conn, &tally_store::change_rows(hazard.dims(), &[cost], tz))?;
+    }
     Ok(rect.hazard_id)
 }

@@ -6,6 +6,7 @@ use serde_json::value::RawValue;
 use utoipa::{IntoParams, ToSchema};
 
 use crate::domain::labels::Lang;
+use crate::domain::tally::Tally;
 use crate::domain::validate::Problems;
 use crate::domain::{HazardCategory, UnitKind};
 use crate::domain::{Id, Moment};
@@ -73,7 +74,7 @@ pub fn check_period(from: NaiveDate, to: NaiveDate, as_of: Option<Moment>, now: 
 }
 
 /// The same counters in totals, in the leader-led block and in every row.
-#[derive(Debug, Clone, Default, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, ToSchema)]
 pub struct Counters {
     /// Distinct units with an inspection in the period (null where rows are hazard groups).
     pub units_inspected: Option<i64>,
@@ -89,6 +90,16 @@ pub struct Counters {
     /// Open or pending verification with a deadline before the office's date at `as_of`.
     pub hazards_overdue: i64,
     pub major_open: i64,
+    /// Found, general (一般) and major (重大).
+    pub hazards_found_general: i64,
+    pub hazards_found_major: i64,
+    /// Closed by `as_of`, general and major.
+    pub hazards_closed_general: i64,
+    pub hazards_closed_major: i64,
+    /// What the rectifications passed by `as_of` cost, in yuan with 2 decimals, counted on
+    /// the day of their verification (a day of the period), whenever the hazard was found.
+    #[schema(value_type = f64)]
+    pub rectification_cost: Box<RawValue>,
     /// closed / (found − voided), 4 decimals; null when nothing counts.
     #[schema(value_type = Option<f64>)]
     pub closure_rate: Option<Box<RawValue>>,
@@ -102,7 +113,39 @@ pub fn rate_e4(closed: i64, found: i64, voided: i64) -> Option<i64> {
     (denominator > 0).then(|| (closed * 20_000 + denominator) / (2 * denominator))
 }
 
+/// Cents as yuan with 2 decimals, a JSON number: 123456 -> 1234.56.
+pub fn yuan(cents: i64) -> Box<RawValue> {
+    let sign = if cents < 0 { "-" } else { "" };
+    let text = format!("{sign}{}.{:02}", cents.unsigned_abs() / 100, cents.unsigned_abs() % 100);
+    RawValue::from_string(text).unwrap_or_default()
+}
+
 impl Counters {
+    /// The counters of a group: its hazard counters, its distinct units with hazards, and
+    /// (where the rows are not hazard groups) its inspections and distinct units inspected.
+    pub fn of(t: &Tally, units_with_hazards: i64, visits: Option<(i64, i64)>) -> Self {
+        Counters {
+            units_inspected: visits.map(|v| v.1),
+            units_with_hazards,
+            inspections: visits.map(|v| v.0),
+            hazards_found: t.found,
+            hazards_closed: t.closed,
+            hazards_voided: t.voided,
+            hazards_open: t.open,
+            hazards_pending_verification: t.pending,
+            hazards_overdue: t.overdue,
+            major_open: t.major_open,
+            hazards_found_general: t.found - t.found_major,
+            hazards_found_major: t.found_major,
+            hazards_closed_general: t.closed - t.closed_major,
+            hazards_closed_major: t.closed_major,
+            rectification_cost: yuan(t.rectification_cost_cents),
+            closure_rate: None,
+            closure_rate_pct: None,
+        }
+        .finish()
+    }
+
     pub fn finish(mut self) -> Self {
         match rate_e4(self.hazards_closed, self.hazards_found, self.hazards_voided) {
             Some(e4) => {
@@ -349,10 +392,13 @@ mod tests {
         assert_eq!(rate_e4(2, 3, 0), Some(6667));
         assert_eq!(rate_e4(0, 0, 0), None);
         assert_eq!(rate_e4(0, 2, 2), None);
-        let c = Counters { hazards_found: 7056, hazards_closed: 5334, ..Default::default() }.finish();
+        let c = Counters::of(&Tally { found: 7056, closed: 5334, ..Tally::default() }, 0, None);
         assert_eq!(c.closure_rate.as_ref().map(|r| r.get()), Some("0.7560"));
         assert_eq!(c.closure_rate_pct.as_deref(), Some("75.60%"));
-        let full = Counters { hazards_found: 4, hazards_closed: 4, ..Default::default() }.finish();
+        let full = Counters::of(&Tally { found: 4, closed: 4, ..Tally::default() }, 0, None);
+        assert_eq!(yuan(123_456).get(), "1234.56");
+        assert_eq!(yuan(5).get(), "0.05");
+        assert_eq!(yuan(-150).get(), "-1.50");
         assert_eq!(full.closure_rate.as_ref().map(|r| r.get()), Some("1.0000"));
         assert_eq!(full.closure_rate_pct.as_deref(), Some("100.00%"));
     }

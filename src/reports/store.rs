@@ -10,9 +10,11 @@ use super::as_of::{self, StateAsOf};
 use super::model::{Counters, EnforcementTotals, Filter, GroupBy, Row};
 use crate::db::schema::{campaigns, communities};
 use crate::db::sql::{Bind, Sql};
-use crate::db::types::SqlUuid;
+use crate::db::types::{SqlMoment, SqlUuid};
 use crate::db::DbConn;
 use crate::domain::labels::{self, Lang};
+use crate::domain::tally::{start_of_day, Tally};
+use crate::domain::time::local_date;
 use crate::domain::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
@@ -81,7 +83,39 @@ struct HazardCounts {
     #[diesel(sql_type = BigInt)]
     major_open: i64,
     #[diesel(sql_type = BigInt)]
+    found_major: i64,
+    #[diesel(sql_type = BigInt)]
+    closed_major: i64,
+    #[diesel(sql_type = BigInt)]
     units: i64,
+    /// Filled from the passed rectifications (the query answers 0).
+    #[diesel(embed)]
+    cost: CostCents,
+}
+
+/// A group's cost of rectifications passed, in cents (the replay adds it after its query).
+#[derive(Debug, Clone, Copy, Default, QueryableByName)]
+struct CostCents {
+    #[diesel(sql_type = BigInt)]
+    #[diesel(column_name = cost_cents)]
+    cents: i64,
+}
+
+impl HazardCounts {
+    fn tally(&self) -> Tally {
+        Tally {
+            found: self.found,
+            closed: self.closed,
+            voided: self.voided,
+            open: self.open,
+            pending: self.pending,
+            major_open: self.major_open,
+            found_major: self.found_major,
+            closed_major: self.closed_major,
+            overdue: self.overdue,
+            rectification_cost_cents: self.cost.cents,
+        }
+    }
 }
 
 #[derive(QueryableByName)]
@@ -117,6 +151,9 @@ fn hazard_counts_replayed(
     as_of::push_overdue(&mut sql, "b.st", "b.dl", f.as_of_date);
     sql.push(" THEN 1 ELSE 0 END), 0) AS BIGINT) AS overdue, ");
     sql.push(&sum_if(&format!("{} AND b.level = 'major'", as_of::open("b.st")), "major_open")).push(", ");
+    sql.push(&sum_if("b.level = 'major'", "found_major")).push(", ");
+    sql.push(&sum_if(&format!("{} AND b.level = 'major'", as_of::closed("b.st")), "closed_major")).push(", ");
+    sql.push("CAST(0 AS BIGINT) AS cost_cents, ");
     sql.push("CAST(COUNT(DISTINCT b.unit_id) AS BIGINT) AS units FROM (SELECT ");
     sql.push(&format!("{key_id} AS key_id, {key_text} AS key_text, hz.unit_id, hz.level, "));
     state.push_state_and_deadline(&mut sql, f.as_of);
@@ -126,7 +163,98 @@ fn hazard_counts_replayed(
         sql.push(" AND hz.category = ").bind(Bind::Text(c.as_str().into()));
     }
     sql.push(") b GROUP BY b.key_id, b.key_text");
-    Ok(sql.build().load(conn)?)
+    let mut counts: Vec<HazardCounts> = sql.build().load(conn)?;
+    for (key_id, key_text, cents) in costs_replayed(conn, f, group)? {
+        match counts.iter_mut().find(|c| c.key_id == key_id && c.key_text == key_text) {
+            Some(c) => c.cost.cents += cents,
+            None => counts.push(HazardCounts {
+                key_id,
+                key_text,
+                found: 0,
+                closed: 0,
+                voided: 0,
+                open: 0,
+                pending: 0,
+                overdue: 0,
+                major_open: 0,
+                found_major: 0,
+                closed_major: 0,
+                units: 0,
+                cost: CostCents { cents },
+            }),
+        }
+    }
+    Ok(counts)
+}
+
+#[derive(QueryableByName)]
+struct PassedCost {
+    #[diesel(sql_type = SqlMoment)]
+    verified_at: Moment,
+    #[diesel(sql_type = BigInt)]
+    cost_cents: i64,
+    #[diesel(sql_type = SqlUuid)]
+    community_id: Id,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    campaign_id: Option<Id>,
+    #[diesel(sql_type = Text)]
+    unit_kind: String,
+    #[diesel(sql_type = Text)]
+    category: String,
+    #[diesel(sql_type = Text)]
+    level: String,
+}
+
+/// A group's key (id, text) and its cost in cents.
+type GroupCost = (Option<Id>, Option<String>, i64);
+
+/// The replay's cost per group: rectifications passed (for good: passing is final) by
+/// `as_of` whose verification falls on a day of the period, by their hazard's groups and,
+/// grouped by month, the month of their verification.
+fn costs_replayed(conn: &mut DbConn, f: &Filter, group: Option<GroupBy>) -> ApiResult<Vec<GroupCost>> {
+    let mut sql = Sql::new(conn.engine());
+    sql.push(
+        "SELECT r.verified_at, CAST(r.cost_cents AS BIGINT) AS cost_cents, hz.community_id, hz.campaign_id, \
+         hz.unit_kind, hz.category, hz.level FROM rectifications r JOIN hazards hz ON hz.id = r.hazard_id \
+         WHERE r.status = 'passed' AND r.cost_cents <> 0 AND r.verified_at >= ",
+    );
+    sql.bind(Bind::Moment(start_of_day(f.from, f.tz)));
+    sql.push(" AND r.verified_at < ").bind(Bind::Moment(start_of_day(f.to + chrono::Duration::days(1), f.tz)));
+    sql.push(" AND r.verified_at <= ").bind(Bind::Moment(f.as_of));
+    if let Some(c) = f.community_id {
+        sql.push(" AND hz.community_id = ").bind(Bind::Id(c));
+    }
+    if let Some(k) = f.unit_kind {
+        sql.push(" AND hz.unit_kind = ").bind(Bind::Text(k.as_str().into()));
+    }
+    if let Some(c) = f.category {
+        sql.push(" AND hz.category = ").bind(Bind::Text(c.as_str().into()));
+    }
+    if let Some(c) = f.campaign_id {
+        sql.push(" AND hz.campaign_id = ").bind(Bind::Id(c));
+    }
+    if f.leader_led_only {
+        sql.push(" AND hz.leader_led = ").bind(Bind::Bool(true));
+    }
+    if let Some(ids) = &f.scope {
+        sql.push(" AND ");
+        sql.in_ids("hz.community_id", ids);
+    }
+    let rows: Vec<PassedCost> = sql.build().load(conn)?;
+    let mut by_key: BTreeMap<(Option<Id>, Option<String>), i64> = BTreeMap::new();
+    for r in rows {
+        let key = match group {
+            None => (None, None),
+            Some(GroupBy::Community) => (Some(r.community_id), None),
+            Some(GroupBy::Campaign) => (r.campaign_id, None),
+            Some(GroupBy::UnitKind) => (None, Some(r.unit_kind)),
+            Some(GroupBy::Category) => (None, Some(r.category)),
+            Some(GroupBy::Level) => (None, Some(r.level)),
+            Some(GroupBy::Month) => (None, Some(local_date(r.verified_at, f.tz).format("%Y-%m").to_string())),
+        };
+        *by_key.entry(key).or_default() += r.cost_cents;
+    }
+    Ok(by_key.into_iter().map(|((id, text), cents)| (id, text, cents)).collect())
 }
 
 fn inspection_counts_replayed(
@@ -191,22 +319,9 @@ fn tally_group(group: Option<GroupBy>) -> Option<read::Group> {
 }
 
 fn counters_of(h: Option<&HazardCounts>, i: Option<&InspectionCounts>, with_inspections: bool) -> Counters {
-    let mut c = Counters::default();
-    if let Some(h) = h {
-        c.hazards_found = h.found;
-        c.hazards_closed = h.closed;
-        c.hazards_voided = h.voided;
-        c.hazards_open = h.open;
-        c.hazards_pending_verification = h.pending;
-        c.hazards_overdue = h.overdue;
-        c.major_open = h.major_open;
-        c.units_with_hazards = h.units;
-    }
-    if with_inspections {
-        c.inspections = Some(i.map_or(0, |i| i.inspections));
-        c.units_inspected = Some(i.map_or(0, |i| i.units));
-    }
-    c.finish()
+    let tally = h.map(HazardCounts::tally).unwrap_or_default();
+    let visits = with_inspections.then(|| i.map_or((0, 0), |i| (i.inspections, i.units)));
+    Counters::of(&tally, h.map_or(0, |h| h.units), visits)
 }
 
 /// A report's figures: totals, the leader-led block, and the rows of each grouping asked.
@@ -305,20 +420,7 @@ fn split_units(units: &[(read::GroupKey, bool, read::Units)]) -> (read::Units, r
 }
 
 fn counters_from(s: &read::Sums, units: &read::Units, visits: &read::Units) -> Counters {
-    Counters {
-        hazards_found: s.tally.found,
-        hazards_closed: s.tally.closed,
-        hazards_voided: s.tally.voided,
-        hazards_open: s.tally.open,
-        hazards_pending_verification: s.tally.pending,
-        hazards_overdue: s.tally.overdue,
-        major_open: s.tally.major_open,
-        units_with_hazards: units.distinct(),
-        inspections: Some(visits.rows),
-        units_inspected: Some(visits.distinct()),
-        ..Counters::default()
-    }
-    .finish()
+    Counters::of(&s.tally, units.distinct(), Some((visits.rows, visits.distinct())))
 }
 
 /// Per group, leader-led or not merged: the hazard counters with their distinct units.
@@ -337,17 +439,23 @@ fn merged_sums(
     }
     by_key
         .into_iter()
-        .map(|(k, (s, u))| HazardCounts {
-            key_id: k.id,
-            key_text: k.text,
-            found: s.tally.found,
-            closed: s.tally.closed,
-            voided: s.tally.voided,
-            open: s.tally.open,
-            pending: s.tally.pending,
-            overdue: s.tally.overdue,
-            major_open: s.tally.major_open,
-            units: u.distinct(),
+        .map(|(k, (s, u))| {
+            let t = s.tally;
+            HazardCounts {
+                key_id: k.id,
+                key_text: k.text,
+                found: t.found,
+                closed: t.closed,
+                voided: t.voided,
+                open: t.open,
+                pending: t.pending,
+                overdue: t.overdue,
+                major_open: t.major_open,
+                found_major: t.found_major,
+                closed_major: t.closed_major,
+                units: u.distinct(),
+                cost: CostCents { cents: t.rectification_cost_cents },
+            }
         })
         .collect()
 }

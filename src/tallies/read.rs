@@ -161,28 +161,29 @@ fn between(sql: &mut Sql, column: &str, from: NaiveDate, to: NaiveDate) {
     sql.push(&format!(" AND {column} <= ")).bind(Bind::Date(to));
 }
 
-#[derive(QueryableByName)]
+/// A group's sums as the query answers them: every column of [`Tally::COLUMNS`], read
+/// by name, so a new counter needs no change here.
 struct SumRow {
-    #[diesel(sql_type = Nullable<SqlUuid>)]
     key_id: Option<Id>,
-    #[diesel(sql_type = Nullable<Text>)]
     key_text: Option<String>,
-    #[diesel(sql_type = Bool)]
     leader_led: bool,
-    #[diesel(sql_type = BigInt)]
-    found: i64,
-    #[diesel(sql_type = BigInt)]
-    closed: i64,
-    #[diesel(sql_type = BigInt)]
-    voided: i64,
-    #[diesel(sql_type = BigInt)]
-    open: i64,
-    #[diesel(sql_type = BigInt)]
-    pending: i64,
-    #[diesel(sql_type = BigInt)]
-    major_open: i64,
-    #[diesel(sql_type = BigInt)]
-    overdue: i64,
+    tally: Tally,
+}
+
+impl QueryableByName<crate::db::MultiBackend> for SumRow {
+    fn build<'a>(row: &impl diesel::row::NamedRow<'a, crate::db::MultiBackend>) -> diesel::deserialize::Result<Self> {
+        use diesel::row::NamedRow;
+        let mut values = Vec::with_capacity(Tally::COLUMNS.len());
+        for c in Tally::COLUMNS {
+            values.push(NamedRow::get::<BigInt, i64>(row, c)?);
+        }
+        Ok(SumRow {
+            key_id: NamedRow::get::<Nullable<SqlUuid>, Option<Id>>(row, "key_id")?,
+            key_text: NamedRow::get::<Nullable<Text>, Option<String>>(row, "key_text")?,
+            leader_led: NamedRow::get::<Bool, bool>(row, "leader_led")?,
+            tally: Tally::from_values(&values),
+        })
+    }
 }
 
 fn group_key(id: Option<Id>, text: Option<String>) -> GroupKey {
@@ -247,11 +248,8 @@ pub fn hazard_sums(conn: &mut DbConn, q: &Query, group: Option<Group>) -> ApiRes
     let rows: Vec<SumRow> = sql.build().load(conn)?;
     Ok(rows
         .into_iter()
-        .filter(|r| r.found != 0 || r.closed != 0 || r.voided != 0 || r.open != 0 || r.pending != 0)
-        .map(|r| {
-            let tally = Tally::from_values(&[r.found, r.closed, r.voided, r.open, r.pending, r.major_open, r.overdue]);
-            (group_key(r.key_id, r.key_text), r.leader_led, Sums { tally })
-        })
+        .filter(|r| !r.tally.is_zero())
+        .map(|r| (group_key(r.key_id, r.key_text), r.leader_led, Sums { tally: r.tally }))
         .collect())
 }
 

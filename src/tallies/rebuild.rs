@@ -80,6 +80,7 @@ pub fn rebuild(conn: &mut DbConn, tz: Tz) -> ApiResult<Rebuilt> {
         let mut done = Rebuilt::default();
         let t = std::time::Instant::now();
         replay_hazards(conn, tz, &mut done)?;
+        costs(conn, tz, &mut done)?;
         tracing::debug!(seconds = t.elapsed().as_secs_f64(), changes = done.changes, "hazard changes replayed");
         let t = std::time::Instant::now();
         roll_up(conn)?;
@@ -168,6 +169,68 @@ fn replay_hazards(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()
         done.hazards += hazards.len() as u64;
         done.changes += rows.len() as u64;
         after = Some(last.id);
+    }
+}
+
+#[derive(QueryableByName)]
+struct CostRow {
+    #[diesel(sql_type = SqlUuid)]
+    id: Id,
+    #[diesel(sql_type = SqlMoment)]
+    verified_at: Moment,
+    #[diesel(sql_type = diesel::sql_types::BigInt)]
+    cost_cents: i64,
+    #[diesel(sql_type = Date)]
+    found_on: NaiveDate,
+    #[diesel(sql_type = SqlUuid)]
+    community_id: Id,
+    #[diesel(sql_type = Text)]
+    unit_kind: UnitKind,
+    #[diesel(sql_type = Text)]
+    category: HazardCategory,
+    #[diesel(sql_type = Text)]
+    level: HazardLevel,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    campaign_id: Option<Id>,
+    #[diesel(sql_type = Bool)]
+    leader_led: bool,
+}
+
+/// The costs of the rectifications passed, dated by their verification.
+fn costs(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()> {
+    let mut after: Option<Id> = None;
+    loop {
+        let mut sql = Sql::new(conn.engine());
+        sql.push(
+            "SELECT r.id, r.verified_at, CAST(r.cost_cents AS BIGINT) AS cost_cents, h.found_on, h.community_id, \
+             h.unit_kind, h.category, h.level, h.campaign_id, h.leader_led FROM rectifications r \
+             JOIN hazards h ON h.id = r.hazard_id WHERE r.status = 'passed' AND r.cost_cents <> 0 \
+             AND r.verified_at IS NOT NULL",
+        );
+        if let Some(id) = after {
+            sql.push(" AND r.id > ").bind(Bind::Id(id));
+        }
+        sql.push(" ORDER BY r.id LIMIT ").bind(Bind::BigInt(HAZARDS_PER_ROUND * 4));
+        let rows: Vec<CostRow> = sql.build().load(conn)?;
+        let Some(last) = rows.last() else { return Ok(()) };
+        after = Some(last.id);
+        let changes: Vec<ChangeRow> = rows
+            .iter()
+            .flat_map(|r| {
+                let dims = Dims {
+                    found_on: r.found_on,
+                    community_id: r.community_id,
+                    unit_kind: r.unit_kind,
+                    category: r.category,
+                    level: r.level,
+                    campaign_id: r.campaign_id,
+                    leader_led: r.leader_led,
+                };
+                store::change_rows(dims, &[tally::cost(r.cost_cents, r.verified_at, tz)], tz)
+            })
+            .collect();
+        done.changes += changes.len() as u64;
+        store::copy_changes(conn, &changes)?;
     }
 }
 

@@ -149,7 +149,10 @@ pub fn copy_changes(conn: &mut DbConn, changes: &[ChangeRow]) -> ApiResult<()> {
                 t::open,
                 t::pending,
                 t::major_open,
+                t::found_major,
+                t::closed_major,
                 t::overdue,
+                t::rectification_cost_cents,
             ),
             |w| {
                 std::io::Write::write_all(w, text.as_bytes())
@@ -396,7 +399,11 @@ pub fn add_to_cells(conn: &mut DbConn, added: BTreeMap<CellKey, Cell>) -> ApiRes
     Ok(())
 }
 
-/// The changes of a hazard group as deltas at moments: what [`record`] takes.
+/// The changes of a hazard group as deltas at moments: what [`record`] takes. A change
+/// dated otherwise than the hazard's finding counts on its own date.
 pub fn change_rows(dims: Dims, changes: &[crate::domain::tally::Change], tz: chrono_tz::Tz) -> Vec<ChangeRow> {
-    changes.iter().map(|c| ChangeRow::new(c.at, dims, c.tally, tz)).collect()
+    changes
+        .iter()
+        .map(|c| ChangeRow::new(c.at, Dims { found_on: c.dated.unwrap_or(dims.found_on), ..dims }, c.tally, tz))
+        .collect()
 }

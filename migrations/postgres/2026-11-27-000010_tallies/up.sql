@@ -14,7 +14,9 @@ SELECT setval('units_unit_no_seq', (SELECT COALESCE(MAX(unit_no), 0) + 1 FROM un
 
 -- Each hazard change's counter deltas at the moment they take effect (an event, or the
 -- local midnight an overdue period begins; `at_day` is that moment's local date), with
--- the hazard's snapshots.
+-- the hazard's snapshots. `found_on` is the date the deltas count on in a report's
+-- period: the day the hazard was found, or for a rectification's cost the day it was
+-- verified.
 CREATE TABLE hazard_tally_changes (
     at timestamptz NOT NULL,
     at_day date NOT NULL,
@@ -31,7 +33,10 @@ CREATE TABLE hazard_tally_changes (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     major_open bigint NOT NULL,
-    overdue bigint NOT NULL
+    found_major bigint NOT NULL,
+    closed_major bigint NOT NULL,
+    overdue bigint NOT NULL,
+    rectification_cost_cents bigint NOT NULL
 );
 CREATE INDEX hazard_tally_changes_at_idx ON hazard_tally_changes (at);
 CREATE INDEX hazard_tally_changes_found_idx ON hazard_tally_changes (found_on, at);
@@ -56,7 +61,10 @@ CREATE TABLE hazard_tallies_months (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     major_open bigint NOT NULL,
+    found_major bigint NOT NULL,
+    closed_major bigint NOT NULL,
     overdue bigint NOT NULL,
+    rectification_cost_cents bigint NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
 );
 CREATE TABLE hazard_tallies_days (
@@ -72,7 +80,10 @@ CREATE TABLE hazard_tallies_days (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     major_open bigint NOT NULL,
+    found_major bigint NOT NULL,
+    closed_major bigint NOT NULL,
     overdue bigint NOT NULL,
+    rectification_cost_cents bigint NOT NULL,
     PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, campaign_key, leader_led)
 );
 CREATE TABLE hazard_tallies_edges (
@@ -88,7 +99,10 @@ CREATE TABLE hazard_tallies_edges (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     major_open bigint NOT NULL,
+    found_major bigint NOT NULL,
+    closed_major bigint NOT NULL,
     overdue bigint NOT NULL,
+    rectification_cost_cents bigint NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
 );
 CREATE TABLE hazard_tallies_months_by_category (
@@ -106,7 +120,10 @@ CREATE TABLE hazard_tallies_months_by_category (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     major_open bigint NOT NULL,
+    found_major bigint NOT NULL,
+    closed_major bigint NOT NULL,
     overdue bigint NOT NULL,
+    rectification_cost_cents bigint NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 );
 CREATE TABLE hazard_tallies_days_by_category (
@@ -124,7 +141,10 @@ CREATE TABLE hazard_tallies_days_by_category (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     major_open bigint NOT NULL,
+    found_major bigint NOT NULL,
+    closed_major bigint NOT NULL,
     overdue bigint NOT NULL,
+    rectification_cost_cents bigint NOT NULL,
     PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 );
 CREATE TABLE hazard_tallies_edges_by_category (
@@ -142,7 +162,10 @@ CREATE TABLE hazard_tallies_edges_by_category (
     open bigint NOT NULL,
     pending bigint NOT NULL,
     major_open bigint NOT NULL,
+    found_major bigint NOT NULL,
+    closed_major bigint NOT NULL,
     overdue bigint NOT NULL,
+    rectification_cost_cents bigint NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 );
 

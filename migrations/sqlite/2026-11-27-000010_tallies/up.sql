@@ -12,7 +12,9 @@ CREATE UNIQUE INDEX units_unit_no_idx ON units (unit_no);
 
 -- Each hazard change's counter deltas at the moment they take effect (an event, or the
 -- local midnight an overdue period begins; `at_day` is that moment's local date), with
--- the hazard's snapshots.
+-- the hazard's snapshots. `found_on` is the date the deltas count on in a report's
+-- period: the day the hazard was found, or for a rectification's cost the day it was
+-- verified.
 CREATE TABLE hazard_tally_changes (
     at TEXT NOT NULL,
     at_day TEXT NOT NULL,
@@ -29,7 +31,10 @@ CREATE TABLE hazard_tally_changes (
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
     major_open INTEGER NOT NULL,
-    overdue INTEGER NOT NULL
+    found_major INTEGER NOT NULL,
+    closed_major INTEGER NOT NULL,
+    overdue INTEGER NOT NULL,
+    rectification_cost_cents INTEGER NOT NULL
 );
 CREATE INDEX hazard_tally_changes_at_idx ON hazard_tally_changes (at);
 CREATE INDEX hazard_tally_changes_found_idx ON hazard_tally_changes (found_on, at);
@@ -54,7 +59,10 @@ CREATE TABLE hazard_tallies_months (
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
     major_open INTEGER NOT NULL,
+    found_major INTEGER NOT NULL,
+    closed_major INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
+    rectification_cost_cents INTEGER NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
 ) WITHOUT ROWID;
 CREATE TABLE hazard_tallies_days (
@@ -70,7 +78,10 @@ CREATE TABLE hazard_tallies_days (
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
     major_open INTEGER NOT NULL,
+    found_major INTEGER NOT NULL,
+    closed_major INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
+    rectification_cost_cents INTEGER NOT NULL,
     PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, campaign_key, leader_led)
 ) WITHOUT ROWID;
 CREATE TABLE hazard_tallies_edges (
@@ -86,7 +97,10 @@ CREATE TABLE hazard_tallies_edges (
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
     major_open INTEGER NOT NULL,
+    found_major INTEGER NOT NULL,
+    closed_major INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
+    rectification_cost_cents INTEGER NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, campaign_key, leader_led)
 ) WITHOUT ROWID;
 CREATE TABLE hazard_tallies_months_by_category (
@@ -104,7 +118,10 @@ CREATE TABLE hazard_tallies_months_by_category (
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
     major_open INTEGER NOT NULL,
+    found_major INTEGER NOT NULL,
+    closed_major INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
+    rectification_cost_cents INTEGER NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 ) WITHOUT ROWID;
 CREATE TABLE hazard_tallies_days_by_category (
@@ -122,7 +139,10 @@ CREATE TABLE hazard_tallies_days_by_category (
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
     major_open INTEGER NOT NULL,
+    found_major INTEGER NOT NULL,
+    closed_major INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
+    rectification_cost_cents INTEGER NOT NULL,
     PRIMARY KEY (at_bucket, found_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 ) WITHOUT ROWID;
 CREATE TABLE hazard_tallies_edges_by_category (
@@ -140,7 +160,10 @@ CREATE TABLE hazard_tallies_edges_by_category (
     open INTEGER NOT NULL,
     pending INTEGER NOT NULL,
     major_open INTEGER NOT NULL,
+    found_major INTEGER NOT NULL,
+    closed_major INTEGER NOT NULL,
     overdue INTEGER NOT NULL,
+    rectification_cost_cents INTEGER NOT NULL,
     PRIMARY KEY (found_bucket, at_bucket, community_id, unit_kind, category, level, campaign_key, leader_led)
 ) WITHOUT ROWID;
 
