@@ -283,6 +283,13 @@ test('the ledger: the overdue view most overdue first, filters, pages with one c
   assert.ok(lines.every((r) => r[col('社区')] === '白沙社区' && r[col('单位')] === '白沙五金厂'));
   assert.deepEqual(lines.map((r) => Number(r[col('逾期天数')])), [15, 3, 1]);
 
+  // A hazard opened from the list goes back to the same list.
+  await page.locator('#ledger-table tbody tr a.row-link').first().click();
+  await page.locator('#hazard-page #hazard-unit', { hasText: '白沙五金厂' }).waitFor();
+  await page.locator('#hazard-page a.btn-link').first().click();
+  await page.waitForFunction(() => document.querySelectorAll('#ledger-table tbody tr').length === 3);
+  assert.equal(await page.locator('select[name=community_id]').inputValue(), ids.bs);
+
   const [csv] = await Promise.all([page.waitForEvent('download'), page.locator('#ledger-export-csv').click()]);
   const text = (await readFile(await csv.path())).toString('utf8');
   assert.equal(text.charCodeAt(0), 0xfeff, 'UTF-8 with a byte-order mark');
