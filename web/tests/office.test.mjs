@@ -11,7 +11,7 @@ import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
 import {
   startServer, apiOf, officeDate, launch, deskContext, login, screenshots, fitsWidth, touchTargets,
-  xlsx, readXlsx, creditCode, DESK, PHONE,
+  xlsx, readXlsx, creditCode, phoneChecks, DESK, PHONE,
 } from './support.mjs';
 
 const ADMIN = { username: 'admin', password: 'e2e-office-desk-2026' };
@@ -162,6 +162,7 @@ test('a supervisor imports 200 units from Excel: the dry run shows the 3 bad row
   assert.ok(await page.locator('#import-confirm').isDisabled(), 'nothing to confirm while rows are wrong');
   assert.equal(await unitTotal(), before, 'the dry run wrote nothing');
   await screenshots(page, 'import', () => page.locator('#import-preview').waitFor());
+  await phoneChecks(page);
 
   await page.locator('#import-file').setInputFiles({ name: '辖区单位（改正）.xlsx', mimeType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet', buffer: fixed });
   await page.locator('#import-preview.no-errors').waitFor();
@@ -181,6 +182,7 @@ test('a unit is found by two Chinese characters, and its file shows its inspecti
   assert.match(await page.locator('#unit-list-summary').textContent(), /共 204 个单位/);
   assert.ok(await page.locator('#page-next').isEnabled(), 'more than one page');
   await screenshots(page, 'units', () => page.locator('#units-table').waitFor());
+  await phoneChecks(page);
 
   await page.locator('input[name=q]').fill('五金');
   await page.waitForFunction(() => document.querySelectorAll('#units-table tbody tr').length === 1);
@@ -199,6 +201,7 @@ test('a unit is found by two Chinese characters, and its file shows its inspecti
   assert.match(await enforcement.textContent(), /责令停产整顿.*市场监管.*消防.*2 起/s);
   assert.match(await page.locator('#unit-events').textContent(), /责令停产整顿/);
   await screenshots(page, 'unit', () => page.locator('#unit-page').waitFor());
+  await phoneChecks(page);
 
   // Edit: a new phone number, seen in the details and in the history.
   await page.locator('#unit-edit').click();
@@ -206,8 +209,10 @@ test('a unit is found by two Chinese characters, and its file shows its inspecti
   await page.locator('#unit-form input[name=contact_phone]').fill('abc');
   await page.locator('#unit-save').click();
   await page.locator('#unit-form [data-field=contact_phone] .field-error', { hasText: '不是有效的电话号码' }).waitFor();
-  await page.locator('#unit-form input[name=contact_phone]').fill('0731-8888-5678');
   await screenshots(page, 'unit-form', () => page.locator('#unit-form').waitFor());
+  await phoneChecks(page);
+  await page.locator('#unit-form input[name=contact_phone]').fill('0731-8888-5678');
+  assert.equal(await page.locator('#unit-form [data-field=contact_phone] .field-error').textContent(), '', 'the problem goes once the field changes');
   await page.locator('#unit-save').click();
   await page.locator('#unit-page [data-fact=contact_phone]', { hasText: '0731-8888-5678' }).waitFor();
   assert.match(await page.locator('#unit-events li[data-kind=updated]').first().textContent(), /联系电话：0731-8888-1234 → 0731-8888-5678/);
@@ -332,6 +337,7 @@ test('an admin creates an inspector scoped to one community, who then logs in an
   await page.locator('#community-form-save').click();
   await page.locator('#community-table tr', { hasText: '东山社区' }).waitFor();
   await screenshots(page, 'admin-communities', () => page.locator('#community-table').waitFor());
+  await phoneChecks(page);
   await page.locator('#admin-tab-campaigns').click();
   await page.locator('#campaign-form').waitFor();
   await page.locator('#campaign-form input[name=name]').fill('百日攻坚行动');
@@ -343,6 +349,7 @@ test('an admin creates an inspector scoped to one community, who then logs in an
   await page.locator('#campaign-form-save').click();
   await page.locator('#campaign-table tr', { hasText: '百日攻坚行动' }).waitFor();
   await screenshots(page, 'admin-campaigns', () => page.locator('#campaign-table').waitFor());
+  await phoneChecks(page);
 
   // The inspector: 白沙社区 only.
   await page.locator('#admin-tab-users').click();
@@ -355,15 +362,18 @@ test('an admin creates an inspector scoped to one community, who then logs in an
   const password = await page.locator('#user-form input[name=password]').inputValue();
   assert.ok(password.length >= 10);
   await screenshots(page, 'admin-user-new', () => page.locator('#user-form').waitFor());
+  await phoneChecks(page);
   await page.locator('#user-form-save').click();
   await page.locator('#user-handover', { hasText: password }).waitFor();
   const users = await api.ok('GET', '/users', ids.admin);
   const wang = users.items.find((u) => u.username === 'wangxiao');
   assert.deepEqual([wang.role, wang.community_ids, wang.must_change_password, wang.display_name], ['inspector', [ids.bs], true, '王晓']);
   await screenshots(page, 'admin-user', () => page.locator('#user-facts').waitFor());
+  await phoneChecks(page);
   await page.locator('#admin-tab-users').click();
   await page.locator('#user-table tr[data-username=wangxiao]').waitFor();
   await screenshots(page, 'admin-users', () => page.locator('#user-table').waitFor());
+  await phoneChecks(page);
 
   // 王晓 logs in on a phone, sets a password of their own, and sees 白沙社区 only.
   const phone = await browser.newContext({ viewport: PHONE, deviceScaleFactor: 2, isMobile: true, hasTouch: true, locale: 'zh-CN', timezoneId: 'Asia/Shanghai' });

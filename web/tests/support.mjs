@@ -139,8 +139,8 @@ async function settle(page) {
 }
 
 /**
- * The page as it is, at 1366 × 900 (`<name>-desk.png`, the whole page up to 2,400 px high)
- * and at 360 × 740 (`<name>-phone.png`, the whole page up to 4,000 px); then back to the
+ * The page as it is, at 1366 × 900 (`<name>-desk.png`, the whole page up to 1,600 px high)
+ * and at 360 × 740 (`<name>-phone.png`, the whole page up to 2,200 px); then back to the
  * desk size. `ready` is waited for after each resize.
  */
 export async function screenshots(page, name, ready) {
@@ -155,8 +155,8 @@ export async function screenshots(page, name, ready) {
     await settle(page);
     await page.screenshot({ path: path.join(SHOTS, file), animations: 'disabled', scale });
   };
-  await shoot(DESK, `${name}-desk.png`, 2400, 'css');
-  await shoot(PHONE, `${name}-phone.png`, 4000, 'device');
+  await shoot(DESK, `${name}-desk.png`, 1600, 'css');
+  await shoot(PHONE, `${name}-phone.png`, 2200, 'device');
   await page.setViewportSize(DESK);
   if (ready) await ready();
 }
@@ -257,4 +257,13 @@ export function creditCode(body17) {
   let sum = 0;
   for (let i = 0; i < 17; i += 1) sum += ALPHABET.indexOf(body17[i]) * WEIGHTS[i];
   return body17 + ALPHABET[(31 - (sum % 31)) % 31];
+}
+
+/** At 360 px: nothing scrolls sideways and every touch target is 44 px or more; then back. */
+export async function phoneChecks(page) {
+  await page.setViewportSize(PHONE);
+  await settle(page);
+  await fitsWidth(page);
+  await touchTargets(page);
+  await page.setViewportSize(DESK);
 }

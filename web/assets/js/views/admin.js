@@ -59,9 +59,13 @@ function smallForm({ id, fields, submitText, save, cancel }) {
     }
   };
   const form = h('form', {
-    class: 'stack',
+    class: 'stack office-form',
     id,
     novalidate: true,
+    oninput: (e) => {
+      const box = e.target.closest('[data-field]');
+      if (box && slots[box.dataset.field]) { slots[box.dataset.field].textContent = ''; box.classList.remove('invalid'); }
+    },
     onsubmit: async (e) => {
       e.preventDefault();
       error.hidden = true;

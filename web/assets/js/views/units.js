@@ -366,9 +366,13 @@ async function unitForm(root, ctx, id) {
     return out;
   };
   const form = h('form', {
-    class: 'card stack unit-form page-form',
+    class: 'card stack unit-form page-form office-form',
     id: 'unit-form',
     novalidate: true,
+    oninput: (e) => {
+      const box = e.target.closest('[data-field]');
+      if (box && slots[box.dataset.field]) { slots[box.dataset.field].textContent = ''; box.classList.remove('invalid'); }
+    },
     onsubmit: async (e) => {
       e.preventDefault();
       formError.hidden = true;
