@@ -1,6 +1,7 @@
 // The REST API (/api/v1), with the login's bearer token. Errors are problem+json.
 
 import * as session from './session.js';
+import { explain } from './problems.js';
 
 export const BASE = '/api/v1';
 export const net = new EventTarget();
@@ -150,12 +151,7 @@ export async function photoUrl(id) {
   return photoUrls.get(id);
 }
 
-/** A message for an error, with the fields of a validation problem. */
-export function describe(err, t) {
-  if (err instanceof NetworkError) return t('err.network');
-  if (err instanceof ApiError) {
-    const fields = (err.problem.errors || []).map((e) => `${e.field}: ${e.message}`);
-    return [err.message, ...fields].join('；');
-  }
-  return String(err && err.message ? err.message : err);
+/** A message for an error: the problem as sentences (see problems.js), never codes or server English. */
+export function describe(err) {
+  return explain(err);
 }

@@ -232,6 +232,15 @@ const ENUMS = {
   unitStatus: { active: ['正常', 'Active'], suspended: ['停产整顿', 'Suspended'], closed: ['取缔关闭', 'Closed'] },
 };
 
+/**
+ * More messages and vocabularies, from a module of their own (the office's pages keep
+ * theirs in i18n-office.js), so that pages added side by side do not all edit this file.
+ */
+export function define(strings = {}, enums = {}) {
+  Object.assign(STRINGS, strings);
+  for (const [kind, values] of Object.entries(enums)) ENUMS[kind] = { ...(ENUMS[kind] || {}), ...values };
+}
+
 export function lang() {
   const v = localStorage.getItem(KEY);
   return v === 'en' ? 'en' : 'zh';

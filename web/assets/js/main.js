@@ -1,6 +1,8 @@
 // The app: a header, the current view (chosen by the URL's hash), a tab bar.
 //   #/login  #/inspect  #/rectify[/<hazard id>]  #/outbox  #/dashboard  #/hazard/<id>
 //   #/password (from the user menu; shown in place of everything while a change is required)
+//   #/units[/new|/import]  #/unit/<id>[/edit]  #/ledger  #/admin/<communities|campaigns|users>
+//   #/more (on a phone: the pages the tab bar has no room for)
 
 import { t, lang, setLang } from './i18n.js';
 import { h, mount, icon } from './dom.js';
@@ -14,8 +16,18 @@ import { rectifyView } from './views/rectify.js';
 import { outboxView } from './views/outbox.js';
 import { dashboardView } from './views/dashboard.js';
 import { hazardView } from './views/hazard.js';
+import { unitsView, unitView } from './views/units.js';
+import { ledgerView } from './views/ledger.js';
+import { adminView } from './views/admin.js';
+import { moreView } from './views/more.js';
+import './i18n-office.js';
 
-const VIEWS = { inspect: inspectView, rectify: rectifyView, outbox: outboxView, dashboard: dashboardView, hazard: hazardView };
+const VIEWS = {
+  inspect: inspectView, rectify: rectifyView, outbox: outboxView, dashboard: dashboardView, hazard: hazardView,
+  units: unitsView, unit: unitView, ledger: ledgerView, admin: adminView, more: moreView,
+};
+// The tab a page belongs to.
+const SECTION = { unit: 'units' };
 
 let renderSeq = 0;
 let leaving = [];
@@ -33,6 +45,7 @@ export function home() {
 
 function allowed(name) {
   if (['inspect', 'rectify', 'outbox'].includes(name)) return session.canRecord();
+  if (name === 'admin') return session.role() === 'admin';
   return name in VIEWS;
 }
 
@@ -88,24 +101,40 @@ function userMenu(user) {
   return menu;
 }
 
+/**
+ * The pages in the navigation: [route, icon, text, where]. `where` is 'all' (the phone's tab
+ * bar and the desk's side bar), 'desk' (the side bar; on a phone under 更多) or 'phone'.
+ */
+function navItems() {
+  const items = [];
+  if (session.canRecord()) {
+    items.push(['inspect', 'inspect', t('nav.inspect'), 'all'], ['rectify', 'rectify', t('nav.rectify'), 'all'], ['outbox', 'outbox', t('nav.outbox'), 'all']);
+  }
+  items.push(['dashboard', 'dashboard', t('nav.dashboard'), 'all']);
+  items.push(['units', 'units', t('nav.units'), 'desk'], ['ledger', 'ledger', t('nav.ledger'), 'desk']);
+  if (session.role() === 'admin') items.push(['admin', 'admin', t('nav.admin'), 'desk']);
+  items.push(['more', 'more', t('nav.more'), 'phone']);
+  return items;
+}
+
 async function renderTabs(current) {
   const tabs = document.getElementById('tabs');
   if (!session.loggedIn() || session.mustChangePassword()) {
     tabs.hidden = true;
     return;
   }
-  const items = [];
-  if (session.canRecord()) {
-    items.push(['inspect', 'inspect', t('nav.inspect')], ['rectify', 'rectify', t('nav.rectify')], ['outbox', 'outbox', t('nav.outbox')]);
-  }
-  items.push(['dashboard', 'dashboard', t('nav.dashboard')]);
+  const items = navItems();
+  const section = SECTION[current] || current;
+  const underMore = items.some(([name, , , where]) => where === 'desk' && name === section);
   const count = session.canRecord() ? await pendingCount() : 0;
-  mount(tabs, ...items.map(([name, iconName, text]) =>
-    h('a', { href: `#/${name}`, class: ['tab', current === name && 'active'], 'aria-current': current === name ? 'page' : null, id: `tab-${name}` },
+  mount(tabs, ...items.map(([name, iconName, text, where]) => {
+    const active = section === name || (name === 'more' && underMore);
+    return h('a', { href: `#/${name}`, class: ['tab', active && 'active', where !== 'all' && `tab-${where}`], 'aria-current': active ? 'page' : null, id: `tab-${name}` },
       h('span', { class: 'tab-icon', 'aria-hidden': 'true' }, icon(iconName, 24)),
       h('span', {}, text),
       name === 'outbox' ? h('span', { class: ['badge', count === 0 && 'zero'], id: 'outbox-count' }, String(count)) : null,
-    )));
+    );
+  }));
   tabs.hidden = false;
 }
 
@@ -135,6 +164,7 @@ export async function render() {
     go: (hash) => { location.hash = hash; },
     home,
     refresh: () => render(),
+    nav: navItems,
   };
   if (!session.loggedIn()) {
     await renderTabs(null);

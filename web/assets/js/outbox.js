@@ -18,6 +18,7 @@ import { BASE, call, ApiError, NetworkError, isPasswordChangeRequired } from './
 import * as session from './session.js';
 import * as store from './store.js';
 import { uuidv7 } from './ids.js';
+import { explain } from './problems.js';
 
 export const events = new EventTarget();
 const BACKOFF_START_MS = 2000;
@@ -206,7 +207,7 @@ async function sendOne(item) {
     if (err instanceof NetworkError || (err instanceof ApiError && (err.status >= 500 || err.status === 408 || err.status === 429))) {
       const wait = err.retryAfter ? err.retryAfter * 1000 : backoff(item.attempts);
       item.next_at = now + wait;
-      item.last_error = err instanceof NetworkError ? 'network' : `${err.status} ${err.message}`;
+      item.last_error = err instanceof NetworkError ? 'network' : explain(err);
       await store.put('outbox', item);
       lastRun = { at: new Date(now).toISOString(), ok: false, error: item.last_error };
       changed();
@@ -228,7 +229,7 @@ async function sendOne(item) {
       return 'stop';
     }
     item.failed = true;
-    item.last_error = err instanceof ApiError ? `${err.status} ${err.message}` : String(err);
+    item.last_error = explain(err);
     item.problem = err instanceof ApiError ? err.problem : null;
     await store.put('outbox', item);
     changed();

@@ -4,7 +4,7 @@
 import { t, label, when } from '../i18n.js';
 import { h, mount, toast, icon } from '../dom.js';
 import * as session from '../session.js';
-import * as data from '../data.js';
+import * as lookup from '../lookup.js';
 import { api, describe } from '../api.js';
 import { thumb } from '../photos.js';
 
@@ -22,7 +22,8 @@ export async function hazardView(root, ctx) {
   let detail;
   let units;
   try {
-    [detail, units] = await Promise.all([api(`hazards/${id}`), data.unitMap()]);
+    detail = await api(`hazards/${id}`);
+    units = await lookup.units([(detail.hazard || detail).unit_id]);
   } catch (err) {
     if (!ctx.current()) return;
     mount(root, h('div', { class: 'stack' }, h('p', { class: 'error' }, t('err.load', { e: describe(err, t) })), h('a', { href: '#/dashboard', class: 'btn btn-secondary' }, t('common.back'))));
@@ -77,7 +78,8 @@ export async function hazardView(root, ctx) {
       actions);
   };
   mount(root, h('div', { class: 'stack', id: 'hazard-page', dataset: { status: hz.status } },
-    h('a', { href: '#/dashboard', class: 'btn btn-link' }, icon('back'), t('common.back')),
+    // Back to where the hazard was opened from (the dashboard, the ledger, a unit's file).
+    h('a', { href: '#/dashboard', class: 'btn btn-link', onclick: (e) => { if (history.length > 1) { e.preventDefault(); history.back(); } } }, icon('back'), t('common.back')),
     h('h1', {}, label('category', hz.category), ' · ', unit ? unit.name : ''),
     h('div', { class: 'tags' },
       h('span', { class: ['tag', `status-${hz.status}`], id: 'hazard-status' }, label('status', hz.status)),
@@ -87,7 +89,7 @@ export async function hazardView(root, ctx) {
     h('section', { class: 'card' },
       h('p', {}, hz.description),
       dl([
-        [t('hzp.unit'), unit ? `${unit.name} · ${unit.address || ''}` : hz.unit_id],
+        [t('hzp.unit'), unit ? h('a', { href: `#/unit/${unit.id}`, id: 'hazard-unit' }, `${unit.name} · ${unit.address || ''}`) : hz.unit_id],
         [t('hzp.found'), when(hz.found_at)],
         [t('hzp.deadline'), hz.deadline],
         [t('hzp.note'), hz.note],
