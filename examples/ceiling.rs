@@ -96,7 +96,7 @@ fn sqlite_submit(file: &str, seconds: u64) {
         };
         conn.write(|c| -> Result<(), safetrace::error::ApiError> {
             diesel::insert_into(inspections::table).values(&row).execute(c)?;
-            safetrace::hazards::store::create_batch(c, &origin, hazards, &actor, chrono_tz::Asia::Shanghai)?;
+            safetrace::hazards::store::create_batch(c, &origin, hazards, &actor, chrono_tz::Asia::Shanghai, None)?;
             Ok(())
         })
         .expect("insert");

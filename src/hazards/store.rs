@@ -54,7 +54,9 @@ pub fn check_new(
 /// Makes the hazards one inspection found, in the caller's transaction: each row with its
 /// snapshots and defaults (the source is `campaign` within a campaign, else `routine`),
 /// its first state (an on-the-spot hazard is created closed, at the moment found), its
-/// `created` event, and its photos cited. Rows and events go in one statement each.
+/// `created` event, its photos cited, and what it adds to the report counters. Rows and
+/// events go in one statement each; `visit` (the inspection, as the counters of distinct
+/// units count it) is counted with the hazards, in the same statements.
 /// Answers the rows with the photos each cites, in the request's order.
 pub fn create_batch(
     conn: &mut DbConn,
@@ -62,8 +64,12 @@ pub fn create_batch(
     new: Vec<NewHazard>,
     actor: &Actor,
     tz: Tz,
+    visit: Option<Presence>,
 ) -> ApiResult<Vec<(HazardRow, Vec<Id>)>> {
     if new.is_empty() {
+        if let Some(v) = visit {
+            tally_store::count_presence(conn, &[v], tz)?;
+        }
         return Ok(Vec::new());
     }
     let default_source = if origin.campaign_id.is_some() { HazardSource::Campaign } else { HazardSource::Routine };
@@ -132,9 +138,9 @@ pub fn create_batch(
         })
         .collect();
     tally_store::record(conn, &counted)?;
-    let present: Vec<Presence> = rows
-        .iter()
-        .map(|row| Presence {
+    let present: Vec<Presence> = visit
+        .into_iter()
+        .chain(rows.iter().map(|row| Presence {
             counted: Counted::Hazard { category: row.category, level: row.level },
             found_on: row.found_on,
             recorded_at: row.recorded_at,
@@ -143,7 +149,7 @@ pub fn create_batch(
             campaign_id: row.campaign_id,
             leader_led: row.leader_led,
             unit_no: origin.unit_no,
-        })
+        }))
         .collect();
     tally_store::count_presence(conn, &present, tz)?;
     Ok(rows.into_iter().zip(photos).collect())

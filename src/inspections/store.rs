@@ -20,7 +20,6 @@ use crate::hazards::store as hazard_store;
 use crate::http::idempotent::{self, Stored};
 use crate::http::page::PageRequest;
 use crate::tallies::model::{Counted, Presence};
-use crate::tallies::store as tally_store;
 use crate::units::model::Unit;
 use crate::units::store as unit_store;
 
@@ -102,7 +101,6 @@ pub fn submit(
         unit_address: unit.address.clone(),
     };
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
-    let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor, tz)?;
     let visit = Presence {
         counted: Counted::Inspection,
         found_on,
@@ -113,7 +111,7 @@ pub fn submit(
         leader_led: req.leader_led,
         unit_no: unit.unit_no,
     };
-    tally_store::count_presence(conn, &[visit], tz)?;
+    let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor, tz, Some(visit))?;
     links::cite(conn, &req.attachment_ids, RecordKind::Inspection, inspection_id, unit.community_id)?;
     let mut inspection = Inspection::try_from(row)?;
     inspection.attachment_ids = req.attachment_ids;
