@@ -97,5 +97,5 @@ for engine in $ENGINES; do
     fi
 done
 
-python3 bench/report.py "$results" "$HAZARDS" "$RUN" > "$OUT"
+python3 bench/report.py "$results" "$HAZARDS" "$RUN" | python3 bench/splice.py "$OUT" load
 echo "wrote $OUT"

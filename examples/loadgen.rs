@@ -6,7 +6,7 @@
 //! scenarios: submit (1 inspection + 3 hazards), rectify (rectification + verification of
 //! one open hazard), list (the hazard list with filters), monthly (the monthly report),
 //! summary (the year's summary: every grouping, with and without `as_of`, with each
-//! filter, in turn),
+//! filter, in turn), summary_as_of (the same mix, each as of a past moment),
 //! search (a page of the hazard list for one of the searches `q=燃气,金茂`, in turn).
 
 use std::cell::RefCell;
@@ -23,7 +23,8 @@ struct Shared {
 }
 
 /// The `i`-th summary of a mix that goes through every grouping, filter and moment.
-fn summary_query(i: usize, year: &str, communities: &[String]) -> String {
+/// With `past_only`, every summary of the mix is as of a past moment.
+fn summary_query(i: usize, year: &str, communities: &[String], past_only: bool) -> String {
     const GROUPS: [&str; 7] = ["", "community", "category", "level", "campaign", "unit_kind", "month"];
     const AS_OF: [&str; 5] = ["", "-03-10T01:00:00Z", "-06-15T12:34:56Z", "-09-01T00:00:00Z", "-09-15T12:34:56Z"];
     let mut q = format!("from={year}-01-01&to={year}-12-31");
@@ -31,7 +32,8 @@ fn summary_query(i: usize, year: &str, communities: &[String]) -> String {
     if !group.is_empty() {
         q.push_str(&format!("&group_by={group}"));
     }
-    let as_of = AS_OF[(i / GROUPS.len()) % AS_OF.len()];
+    let moments = if past_only { &AS_OF[1..] } else { &AS_OF[..] };
+    let as_of = moments[(i / GROUPS.len()) % moments.len()];
     if !as_of.is_empty() {
         q.push_str(&format!("&as_of={year}{as_of}"));
     }
@@ -177,8 +179,10 @@ fn main() {
                             let url = format!("{base}/api/v1/reports/monthly?month={month}");
                             send(&client, "GET", &url, &token, None).await.map(|_| ())
                         }
-                        "summary" => {
-                            let url = format!("{base}/api/v1/reports/summary?{}", summary_query(i, &year, &communities));
+                        "summary" | "summary_as_of" => {
+                            let past_only = scenario == "summary_as_of";
+                            let query = summary_query(i, &year, &communities, past_only);
+                            let url = format!("{base}/api/v1/reports/summary?{query}");
                             send(&client, "GET", &url, &token, None).await.map(|_| ())
                         }
                         other => Err(format!("unknown scenario {other}")),
