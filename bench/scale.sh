@@ -2,7 +2,7 @@
 # The size table: for each size in SIZES (hazards, spread over YEARS years ending with this
 # one), on each engine, a fresh database filled by `safetrace generate`, then over HTTP
 # (examples/loadgen.rs, its own process): submissions at 16 clients, the hazard list at 16
-# clients, the year's summary (the loadgen mix: every grouping, with and without as_of,
+# clients, a two-character search of the list (燃气, 金茂) at 16 clients, the year's summary (the loadgen mix: every grouping, with and without as_of,
 # with each filter) at 1 and 16 clients, the summary with as_of only, the monthly report
 # at 1 client; the database's size; on PostgreSQL the write ceiling (pgbench sending the
 # statements safetrace sends for a submission, bench/submission-counters.sql, and the
@@ -53,6 +53,7 @@ for N in $SIZES; do
         load "$engine" "$URL" summary 16 "communities=$communities" "year=$year"
         load "$engine" "$URL" summary_as_of 1 "communities=$communities" "year=$year"
         load "$engine" "$URL" list 16 "communities=$communities"
+        load "$engine" "$URL" search 16 "q=燃气,金茂"
         load "$engine" "$URL" monthly 1 "month=$year-06"
         load "$engine" "$URL" submit 16 "units=$units"
         record "$engine" "{\"hazards\":$N,\"years\":$YEARS,\"scenario\":\"peak_rss\",\"kib\":$(peak_rss)}"
