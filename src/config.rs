@@ -108,6 +108,30 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_REPORT_CONCURRENCY", default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=64))]
     pub report_concurrency: u32,
 
+    /// Summaries (`GET /reports/summary`) computed at once; more wait their turn, so that
+    /// many heavy summaries never hold every pooled connection.
+    #[arg(long, env = "SAFETRACE_SUMMARY_CONCURRENCY", default_value_t = 4, value_parser = clap::value_parser!(u32).range(1..=64))]
+    pub summary_concurrency: u32,
+
+    /// How long one statement of a report (summary, monthly report, list export) may run,
+    /// in seconds; past it the request answers 503 with `Retry-After`.
+    #[arg(long, env = "SAFETRACE_REPORT_TIMEOUT_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub report_timeout_seconds: u64,
+
+    /// A request body that sends no byte for this many seconds is answered 408 and closed
+    /// (so is one averaging under 1 KiB/s after its first 30 seconds).
+    #[arg(long, env = "SAFETRACE_BODY_IDLE_SECONDS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub body_idle_seconds: u64,
+
+    /// Bytes one user may upload per day (the office's local day); beyond, 429 until
+    /// local midnight.
+    #[arg(long, env = "SAFETRACE_UPLOAD_QUOTA_BYTES", default_value_t = 500 * 1024 * 1024)]
+    pub upload_quota_bytes: u64,
+
+    /// Uploads no record cited within this many days are removed (the row stays, marked).
+    #[arg(long, env = "SAFETRACE_ORPHAN_UPLOAD_DAYS", default_value_t = 30, value_parser = clap::value_parser!(u32).range(1..))]
+    pub orphan_upload_days: u32,
+
     /// HTTP worker threads (default: one per core).
     #[arg(long, env = "SAFETRACE_WORKERS")]
     pub workers: Option<usize>,
@@ -218,6 +242,12 @@ impl Settings {
             require_evidence: self.require_evidence,
             allow_self_verification: self.allow_self_verification,
             report_concurrency: self.report_concurrency as usize,
+            summary_concurrency: self.summary_concurrency as usize,
+            report_timeout: std::time::Duration::from_secs(self.report_timeout_seconds),
+            body_idle: std::time::Duration::from_secs(self.body_idle_seconds),
+            upload_quota_bytes: self.upload_quota_bytes,
+            orphan_upload_days: self.orphan_upload_days,
+            tls: self.tls_cert.is_some() && self.tls_key.is_some(),
             throttle: ThrottlePolicy {
                 slow_after: self.login_slow_after,
                 max_failures: self.login_max_failures,
@@ -242,6 +272,15 @@ pub struct AppConfig {
     pub require_evidence: bool,
     pub allow_self_verification: bool,
     pub report_concurrency: usize,
+    pub summary_concurrency: usize,
+    /// The longest a report statement may run.
+    pub report_timeout: std::time::Duration,
+    /// The longest a request body may send nothing.
+    pub body_idle: std::time::Duration,
+    pub upload_quota_bytes: u64,
+    pub orphan_upload_days: u32,
+    /// Whether the server serves TLS (answers then carry `Strict-Transport-Security`).
+    pub tls: bool,
     pub throttle: ThrottlePolicy,
     pub trusted_proxies: Vec<Cidr>,
 }
@@ -258,6 +297,12 @@ impl Default for AppConfig {
             require_evidence: true,
             allow_self_verification: false,
             report_concurrency: 2,
+            summary_concurrency: 4,
+            report_timeout: std::time::Duration::from_secs(60),
+            body_idle: std::time::Duration::from_secs(30),
+            upload_quota_bytes: 500 * 1024 * 1024,
+            orphan_upload_days: 30,
+            tls: false,
             throttle: ThrottlePolicy::default(),
             trusted_proxies: Vec::new(),
         }

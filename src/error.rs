@@ -67,6 +67,13 @@ pub enum ApiError {
     RateLimited(u64),
     #[error("the service is unavailable: {0}")]
     Unavailable(String),
+    /// Unavailable for now: the client may retry after this many seconds.
+    #[error("{detail}")]
+    RetryLater { detail: String, retry_after: u64 },
+    #[error("today's upload quota of {quota} bytes is used up; retry after {retry_after} seconds (local midnight)")]
+    QuotaExceeded { quota: u64, retry_after: u64 },
+    #[error("the request body stopped arriving; send it again")]
+    RequestTimeout,
     #[error("internal error")]
     Internal(String),
 }
@@ -100,7 +107,9 @@ impl ApiError {
             ApiError::UnsupportedMediaType(_) => ("unsupported-media-type", "Unsupported media type"),
             ApiError::MethodNotAllowed(_) => ("method-not-allowed", "Method not allowed"),
             ApiError::RateLimited(_) => ("rate-limited", "Too many requests"),
-            ApiError::Unavailable(_) => ("unavailable", "Service unavailable"),
+            ApiError::Unavailable(_) | ApiError::RetryLater { .. } => ("unavailable", "Service unavailable"),
+            ApiError::QuotaExceeded { .. } => ("upload-quota", "Upload quota exceeded"),
+            ApiError::RequestTimeout => ("request-timeout", "Request timeout"),
             ApiError::Internal(_) => ("internal", "Internal error"),
         }
     }
@@ -152,7 +161,9 @@ impl ResponseError for ApiError {
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::MethodNotAllowed(_) => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            ApiError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Unavailable(_) | ApiError::RetryLater { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::QuotaExceeded { .. } => StatusCode::TOO_MANY_REQUESTS,
+            ApiError::RequestTimeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -161,8 +172,14 @@ impl ResponseError for ApiError {
         let mut builder = HttpResponse::build(self.status_code());
         builder.insert_header((header::CONTENT_TYPE, "application/problem+json"));
         match self {
-            ApiError::RateLimited(secs) => {
+            ApiError::RateLimited(secs)
+            | ApiError::RetryLater { retry_after: secs, .. }
+            | ApiError::QuotaExceeded { retry_after: secs, .. } => {
                 builder.insert_header((header::RETRY_AFTER, secs.to_string()));
+            }
+            ApiError::RequestTimeout => {
+                // The rest of the body is not worth waiting for: close the connection.
+                builder.force_close();
             }
             ApiError::Unauthorized(_) => {
                 builder.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
@@ -216,6 +233,22 @@ impl From<actix_web::error::BlockingError> for ApiError {
         ApiError::internal("blocking task failed", err)
     }
 }
+
+impl From<crate::db::deadline::TimedOut> for ApiError {
+    fn from(crate::db::deadline::TimedOut(limit): crate::db::deadline::TimedOut) -> Self {
+        tracing::warn!(limit_ms = limit.as_millis() as u64, "a report ran past its time limit");
+        ApiError::RetryLater {
+            detail: format!(
+                "the report took longer than {} seconds (SAFETRACE_REPORT_TIMEOUT_SECONDS); retry later or narrow it",
+                limit.as_secs_f64()
+            ),
+            retry_after: RETRY_REPORT_AFTER,
+        }
+    }
+}
+
+/// Seconds a client waits before asking again for a report that ran out of time.
+const RETRY_REPORT_AFTER: u64 = 30;
 
 impl From<Invalid> for ApiError {
     fn from(Invalid(errors): Invalid) -> Self {

@@ -124,6 +124,7 @@ pub fn app(
         .configure(webapp::routes)
         .default_service(web::to(http::no_route))
         .wrap(actix_web::middleware::ErrorHandlers::new().default_handler(http::problem_for_plain_errors))
+        .wrap(actix_web::middleware::from_fn(http::headers::security_headers))
         .wrap(tracing_actix_web::TracingLogger::<ops::request::RequestSpan>::new())
         .wrap(actix_web::middleware::from_fn(ops::request::request_context))
 }

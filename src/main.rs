@@ -208,6 +208,7 @@ fn serve(settings: Settings, pool: db::DbPool) -> Result<(), Box<dyn std::error:
             state.clone(),
             std::time::Duration::from_secs(settings.metrics_refresh_seconds),
         );
+        safetrace::attachments::sweep::spawn(state.clone());
         match metrics {
             Some(metrics) => {
                 let (a, b) = futures_util::future::join(public, metrics).await;

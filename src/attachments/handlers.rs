@@ -10,11 +10,13 @@ use super::storage::{self, Storage, TempFile, Upload};
 use super::store;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
+use crate::domain::time::local_day;
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::idempotent::{self, Stored};
 use crate::http::multipart::{self, declared_length, is_form_data, unreadable};
+use crate::http::paced::Paced;
 use crate::http::State;
 
 /// Room for the multipart framing and the `id` part beyond the file itself.
@@ -23,8 +25,9 @@ const MULTIPART_OVERHEAD: usize = 16 * 1024;
 /// The longest `id` part read (a UUID is 36 characters).
 const MAX_ID_PART: usize = 128;
 
-/// How long a client may keep downloaded bytes: the content of an id never changes.
-const CACHE_CONTROL: &str = "private, max-age=86400";
+/// Only the user's own browser keeps the bytes, and asks again each time (a 304 while
+/// they are current), so a photo is no longer shown once its user may not see it.
+const CACHE_CONTROL: &str = "private, no-cache";
 
 /// Upload a photo or document (multipart/form-data: `file`, optional `id`). Idempotent on `id`.
 ///
@@ -39,8 +42,10 @@ const CACHE_CONTROL: &str = "private, max-age=86400";
         (status = 400, description = "The multipart body is malformed", body = Problem, content_type = "application/problem+json"),
         (status = 409, description = "The id was used for a different upload", body = Problem, content_type = "application/problem+json"),
         (status = 413, description = "The file is larger than the upload limit", body = Problem, content_type = "application/problem+json"),
+        (status = 408, description = "The body stopped arriving (or trickled)", body = Problem, content_type = "application/problem+json"),
         (status = 415, description = "Not multipart/form-data, or the file is not a JPEG, PNG, WebP, HEIC or PDF", body = Problem, content_type = "application/problem+json"),
         (status = 422, description = "No file, an empty file, or a malformed id", body = Problem, content_type = "application/problem+json"),
+        (status = 429, description = "The user's uploads today would pass the daily quota; `Retry-After` gives the seconds until local midnight", body = Problem, content_type = "application/problem+json"),
     )
 )]
 #[post("/attachments")]
@@ -51,7 +56,7 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
         return Err(ApiError::PayloadTooLarge(limit));
     }
     let storage = Storage::new(&state.config.data_dir);
-    let received = receive(&req, payload, &storage, limit).await?;
+    let received = receive(&req, multipart::paced(payload, &state), &storage, limit).await?;
     let hash = request_hash(&received.sha256, received.file_name.as_deref());
 
     // A replay needs no second copy of the bytes.
@@ -71,6 +76,12 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
         }
     }
 
+    // Beyond the day's quota (a replay above costs nothing): 429 until local midnight.
+    if let Err(e) = within_quota(&state, caller.user_id, received.size).await {
+        storage::discard(received.temp).await;
+        return Err(e);
+    }
+
     // The file is durable before its row exists: a crash leaves no row without a file.
     let Received { id: client_id, temp, sha256, size, content_type, file_name } = received;
     let stored = web::block(move || temp.persist(&storage)).await?;
@@ -88,6 +99,7 @@ pub async fn create(state: State, caller: Caller, req: HttpRequest, payload: web
         uploaded_by: caller.user_id,
         uploaded_at: state.clock.now(),
         request_hash: hash.clone(),
+        removed_at: None,
     };
     let inserted = {
         let (scope, actor) = (caller.scope.clone(), actor.clone());
@@ -133,7 +145,7 @@ pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResu
             (Content = "image/heic"), (Content = "image/heif"), (Content = "application/pdf"),
         ), headers(
             ("ETag" = String, description = "The SHA-256 of the bytes, quoted"),
-            ("Cache-Control" = String, description = "private, max-age=…"),
+            ("Cache-Control" = String, description = "private, no-cache"),
         )),
         (status = 304, description = "The client's copy is current (If-None-Match)"),
         (status = 404, description = "No such attachment, or not visible to the caller", body = Problem, content_type = "application/problem+json"),
@@ -144,6 +156,9 @@ pub async fn content(state: State, caller: Caller, id: web::Path<Id>, req: HttpR
     caller.require(Permission::Read)?;
     let id = id.into_inner();
     let row = state.db(move |conn| store::visible(conn, id, &caller.scope, &caller.actor())).await?;
+    if row.removed_at.is_some() {
+        return Err(ApiError::NotFound("the attachment was removed: no record cited it in time".into()));
+    }
     let etag = format!("\"{}\"", row.sha256);
     if matches_etag(&req, &row.sha256) {
         return Ok(HttpResponse::NotModified()
@@ -153,7 +168,9 @@ pub async fn content(state: State, caller: Caller, id: web::Path<Id>, req: HttpR
     }
     let storage = Storage::new(&state.config.data_dir);
     let sha256 = row.sha256.clone();
-    let bytes = web::block(move || storage.read(&sha256))
+    // Streamed from the file in chunks: memory per download stays constant however
+    // large the file and however slow the reader.
+    let (file, len) = web::block(move || storage.open(&sha256))
         .await?
         .map_err(|e| ApiError::internal("cannot read a stored attachment", e))?;
     let mut res = HttpResponse::Ok();
@@ -171,7 +188,22 @@ pub async fn content(state: State, caller: Caller, id: web::Path<Id>, req: HttpR
             })],
         });
     }
-    Ok(res.body(bytes))
+    Ok(res.body(crate::http::download::body(file, len)))
+}
+
+/// Whether `user` may upload `size` more bytes today (the office's local day): 429 with
+/// the seconds until local midnight when the day's uploads would pass
+/// `SAFETRACE_UPLOAD_QUOTA_BYTES`.
+async fn within_quota(state: &State, user: Id, size: i64) -> ApiResult<()> {
+    let now = state.clock.now();
+    let (start, end) = local_day(now, state.config.timezone);
+    let used = state.db(move |conn| store::uploaded_between(conn, user, start, end)).await?;
+    let quota = state.config.upload_quota_bytes;
+    if used.saturating_add(size).unsigned_abs() > quota || used < 0 {
+        let retry_after = (end.0 - now.0).num_seconds().max(1).unsigned_abs();
+        return Err(ApiError::QuotaExceeded { quota, retry_after });
+    }
+    Ok(())
 }
 
 /// An upload read off the wire: the file in the temporary directory, checked.
@@ -193,11 +225,16 @@ struct Parts {
 }
 
 /// Reads the multipart body. On any failure, the temporary file is gone before the error returns.
-async fn receive(req: &HttpRequest, payload: web::Payload, storage: &Storage, limit: usize) -> ApiResult<Received> {
+async fn receive(
+    req: &HttpRequest,
+    payload: Paced<web::Payload>,
+    storage: &Storage,
+    limit: usize,
+) -> ApiResult<Received> {
     if !is_form_data(req) {
         return Err(ApiError::UnsupportedMediaType("the request body must be multipart/form-data".into()));
     }
-    let mut multipart = Multipart::new(req.headers(), payload.into_inner());
+    let mut multipart = Multipart::new(req.headers(), payload);
     let mut parts = Parts::default();
     if let Err(e) = read_parts(&mut multipart, &mut parts, storage, limit).await {
         if let Some(upload) = parts.upload.take() {

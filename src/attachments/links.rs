@@ -28,8 +28,33 @@ impl RecordKind {
     }
 }
 
-/// Whether `viewer` (with `scope`) may see this attachment: its uploader always; anyone
-/// else once a record in their scope cites it.
+/// Whether `viewer` (with `scope`) may see an attachment uploaded by `uploaded_by` and
+/// cited by records of `citing` (the communities of the records citing it): before any
+/// citation its uploader only; once cited, whoever may see a record citing it, the
+/// uploader included (citation ends the uploader's private access).
+fn sees(scope: &Scope, viewer: &Actor, uploaded_by: Id, citing: &[Id]) -> bool {
+    if citing.is_empty() {
+        viewer.user_id == Some(uploaded_by)
+    } else {
+        citing.iter().any(|c| scope.allows(*c))
+    }
+}
+
+/// The communities of the records citing each of these attachments, as
+/// `(attachment, community)` pairs: one query.
+fn citing_communities(conn: &mut DbConn, ids: &[Id]) -> ApiResult<Vec<(Id, Id)>> {
+    Ok(attachment_links::table
+        .filter(attachment_links::attachment_id.eq_any(ids))
+        .select((attachment_links::attachment_id, attachment_links::community_id))
+        .distinct()
+        .load(conn)?)
+}
+
+fn communities_of(pairs: &[(Id, Id)], attachment_id: Id) -> Vec<Id> {
+    pairs.iter().filter(|(a, _)| *a == attachment_id).map(|(_, c)| *c).collect()
+}
+
+/// Whether `viewer` (with `scope`) may see this attachment (see [`sees`]).
 pub fn visible(
     conn: &mut DbConn,
     scope: &Scope,
@@ -37,43 +62,47 @@ pub fn visible(
     attachment_id: Id,
     uploaded_by: Id,
 ) -> ApiResult<bool> {
-    if viewer.user_id == Some(uploaded_by) {
-        return Ok(true);
-    }
-    let mut q = attachment_links::table
-        .filter(attachment_links::attachment_id.eq(attachment_id))
-        .select(attachment_links::attachment_id)
-        .into_boxed();
-    if let Some(ids) = scope.restriction() {
-        q = q.filter(attachment_links::community_id.eq_any(ids));
-    }
-    Ok(q.first::<Id>(conn).optional()?.is_some())
+    let citing = communities_of(&citing_communities(conn, &[attachment_id])?, attachment_id);
+    Ok(sees(scope, viewer, uploaded_by, &citing))
 }
 
-/// Adds a 422 `not_found` at `field[i]` for every id `citer` cannot cite: one that does
-/// not exist or that they may not see.
+/// Adds a 422 at `field[i]` for every id `citer` cannot cite from a record of
+/// `community_id` (when it is known): `not_found` for one that does not exist or that they
+/// may not see, `other_community` for one a record of another community cites already.
+/// The lists are at most [`crate::domain::validate::MAX_CITED`] long (checked before).
 pub fn check_citable(
     conn: &mut DbConn,
     scope: &Scope,
     citer: &Actor,
     ids: &[Id],
     field: &str,
+    community_id: Option<Id>,
     p: &mut Problems,
 ) -> ApiResult<()> {
     if ids.is_empty() {
         return Ok(());
     }
+    // A removed upload (swept, no longer stored) cannot be cited.
     let found: Vec<(Id, Id)> = attachments::table
         .filter(attachments::id.eq_any(ids))
+        .filter(attachments::removed_at.is_null())
         .select((attachments::id, attachments::uploaded_by))
         .load(conn)?;
+    let citing = citing_communities(conn, ids)?;
     for (i, id) in ids.iter().enumerate() {
-        let ok = match found.iter().find(|(a, _)| a == id) {
-            Some((a, by)) => visible(conn, scope, citer, *a, *by)?,
-            None => false,
-        };
-        if !ok {
+        let Some((_, by)) = found.iter().find(|(a, _)| a == id) else {
             p.push(format!("{field}[{i}]"), "not_found", "no attachment has this id");
+            continue;
+        };
+        let communities = communities_of(&citing, *id);
+        if !sees(scope, citer, *by, &communities) {
+            p.push(format!("{field}[{i}]"), "not_found", "no attachment has this id");
+        } else if community_id.is_some_and(|c| communities.iter().any(|other| *other != c)) {
+            p.push(
+                format!("{field}[{i}]"),
+                "other_community",
+                "this attachment is cited by a record of another community",
+            );
         }
     }
     Ok(())

@@ -5,3 +5,4 @@ pub mod links;
 pub mod model;
 pub mod storage;
 pub mod store;
+pub mod sweep;

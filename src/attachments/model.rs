@@ -24,6 +24,8 @@ pub struct AttachmentRow {
     pub uploaded_at: Moment,
     /// Hash of the canonical upload request, for idempotent replays under the same id.
     pub request_hash: String,
+    /// When the sweep removed it (no record cited it in time); its content is gone.
+    pub removed_at: Option<Moment>,
 }
 
 /// An attachment's metadata.
@@ -42,6 +44,10 @@ pub struct Attachment {
     /// The user who uploaded it.
     pub uploaded_by: Id,
     pub uploaded_at: Moment,
+    /// When it was removed because no record cited it within `SAFETRACE_ORPHAN_UPLOAD_DAYS`
+    /// (its content then answers 404); absent while it is kept.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub removed_at: Option<Moment>,
 }
 
 impl From<AttachmentRow> for Attachment {
@@ -54,6 +60,7 @@ impl From<AttachmentRow> for Attachment {
             file_name: r.file_name,
             uploaded_by: r.uploaded_by,
             uploaded_at: r.uploaded_at,
+            removed_at: r.removed_at,
         }
     }
 }

@@ -82,6 +82,24 @@ impl Storage {
         let path = self.path_of(sha256).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a sha256"))?;
         fs::read(path)
     }
+
+    /// Deletes the stored file of these bytes; answers whether there was one.
+    pub fn remove(&self, sha256: &str) -> io::Result<bool> {
+        let path = self.path_of(sha256).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a sha256"))?;
+        match fs::remove_file(path) {
+            Ok(()) => Ok(true),
+            Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// The stored file of these bytes, opened for reading, with its length.
+    pub fn open(&self, sha256: &str) -> io::Result<(File, u64)> {
+        let path = self.path_of(sha256).ok_or_else(|| io::Error::new(io::ErrorKind::InvalidInput, "not a sha256"))?;
+        let file = File::open(path)?;
+        let len = file.metadata()?.len();
+        Ok((file, len))
+    }
 }
 
 /// A file being received into the temporary directory: hashed and counted as it is

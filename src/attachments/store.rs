@@ -8,7 +8,7 @@ use crate::db::schema::attachments;
 use crate::db::DbConn;
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
-use crate::domain::Id;
+use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::http::idempotent::{self, Stored};
 
@@ -22,6 +22,16 @@ pub fn visible(conn: &mut DbConn, id: Id, scope: &Scope, viewer: &Actor) -> ApiR
         Some(row) if links::visible(conn, scope, viewer, row.id, row.uploaded_by)? => Ok(row),
         _ => Err(ApiError::not_found("attachment")),
     }
+}
+
+/// Bytes `user` uploaded in `[from, to)`, kept or removed since (the upload quota).
+pub fn uploaded_between(conn: &mut DbConn, user: Id, from: Moment, to: Moment) -> ApiResult<i64> {
+    Ok(attachments::table
+        .filter(attachments::uploaded_by.eq(user))
+        .filter(attachments::uploaded_at.ge(from))
+        .filter(attachments::uploaded_at.lt(to))
+        .select(diesel::dsl::sql::<diesel::sql_types::BigInt>("CAST(COALESCE(SUM(size), 0) AS BIGINT)"))
+        .first(conn)?)
 }
 
 /// The upload stored earlier under this client id, if it was the same request (see

@@ -192,13 +192,16 @@ pub async fn change_password(
 /// Revoke the token this request carries.
 #[utoipa::path(
     tag = "auth", operation_id = "logout",
-    responses((status = 204, description = "The token is revoked"))
+    responses((status = 204, description = "The token is revoked; the browser's cache of this site is cleared", headers(
+        ("Clear-Site-Data" = String, description = "\"cache\""),
+    )))
 )]
 #[post("/auth/logout")]
 pub async fn logout(state: State, caller: Caller) -> ApiResult<HttpResponse> {
     let now = state.clock.now();
     state.write(move |conn| store::revoke(conn, caller.token_id, now)).await?;
-    Ok(HttpResponse::NoContent().finish())
+    // A shared phone keeps no photos or answers of the one who signed out.
+    Ok(HttpResponse::NoContent().insert_header(("Clear-Site-Data", "\"cache\"")).finish())
 }
 
 /// The caller's own account.

@@ -1,5 +1,6 @@
 //! The database layer: the engine enum, the pool, per-connection set-up and migrations.
 
+pub mod deadline;
 pub mod schema;
 pub mod sql;
 pub mod types;
@@ -87,6 +88,7 @@ impl CustomizeConnection<DbConn, diesel::r2d2::Error> for ConnectionSetup {
 /// Runs the engine's migrations on a plain connection, then builds the pool.
 pub fn connect(url: &str, pool_size: u32) -> Result<DbPool, DbSetupError> {
     let engine = Engine::from_url(url)?;
+    deadline::install();
     let url = match engine {
         Engine::Sqlite => sqlite_path(url),
         Engine::Postgresql => url,

@@ -265,6 +265,7 @@ diesel::table! {
         uploaded_by -> SqlUuid,
         uploaded_at -> SqlMoment,
         request_hash -> Text,
+        removed_at -> Nullable<SqlMoment>,
     }
 }
 

@@ -1,6 +1,6 @@
 //! The office's local dates.
 
-use chrono::{NaiveDate, NaiveDateTime};
+use chrono::{NaiveDate, NaiveDateTime, TimeZone};
 use chrono_tz::Tz;
 
 use crate::domain::Moment;
@@ -15,9 +15,39 @@ pub fn local_time(at: Moment, tz: Tz) -> NaiveDateTime {
     at.0.with_timezone(&tz).naive_local()
 }
 
+/// The first moment of a local date in the office's time zone (its midnight, or the
+/// first moment after a gap).
+pub fn start_of(date: NaiveDate, tz: Tz) -> Moment {
+    let midnight = date.and_hms_opt(0, 0, 0).unwrap_or_default();
+    let local = midnight.and_local_timezone(tz);
+    let at = local.earliest().unwrap_or_else(|| {
+        // A gap at midnight: the first moment after it, an hour later at most.
+        (midnight + chrono::Duration::hours(1))
+            .and_local_timezone(tz)
+            .earliest()
+            .unwrap_or_else(|| tz.from_utc_datetime(&midnight))
+    });
+    Moment(at.with_timezone(&chrono::Utc))
+}
+
+/// The local day `at` falls on, as `[start, end)`.
+pub fn local_day(at: Moment, tz: Tz) -> (Moment, Moment) {
+    let today = local_date(at, tz);
+    let tomorrow = today.succ_opt().unwrap_or(today);
+    (start_of(today, tz), start_of(tomorrow, tz))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_local_day_runs_from_midnight_to_midnight() {
+        let at = Moment::parse("2026-11-30T20:00:00Z").unwrap();
+        let (start, end) = local_day(at, chrono_tz::Asia::Shanghai);
+        assert_eq!(start, Moment::parse("2026-11-30T16:00:00Z").unwrap());
+        assert_eq!(end, Moment::parse("2026-12-01T16:00:00Z").unwrap());
+    }
 
     #[test]
     fn evening_utc_is_next_day_in_changsha() {

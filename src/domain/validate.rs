@@ -146,3 +146,23 @@ pub fn not_blank(value: &str) -> Result<(), ValidationError> {
         Ok(())
     }
 }
+
+/// The most attachments one list of a request may cite (`attachment_ids`, `photo_ids`,
+/// `evidence_ids`).
+pub const MAX_CITED: usize = 20;
+
+/// Checks one list of cited attachment ids: at most [`MAX_CITED`], none twice. `field` is
+/// the list's path in the request (`hazards[2].photo_ids`). A list that is too long is
+/// refused as a whole, without a problem per id.
+pub fn check_cited(p: &mut Problems, field: &str, ids: &[super::Id]) {
+    if ids.len() > MAX_CITED {
+        p.push(field, "too_many", format!("at most {MAX_CITED} attachments"));
+        return;
+    }
+    let mut seen = std::collections::HashSet::new();
+    for (i, id) in ids.iter().enumerate() {
+        if !seen.insert(*id) {
+            p.push(format!("{field}[{i}]"), "duplicate", "this attachment is cited twice");
+        }
+    }
+}

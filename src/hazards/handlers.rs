@@ -8,6 +8,7 @@ use super::list::{HazardCursor, Selection};
 use super::model::{DeadlineExtension, Hazard, HazardFilter, VoidRequest};
 use super::store;
 use crate::attachments::links::{self, RecordKind};
+use crate::db::deadline::read_snapshot_within;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::lifecycle::{self, Action};
@@ -70,9 +71,10 @@ async fn export_ledger(
 ) -> ApiResult<HttpResponse> {
     let tz = state.config.timezone;
     let today = local_date(state.clock.now(), tz);
+    let limit = state.config.report_timeout;
     let (file, len) = download::build(&state, move |conn, file, tmp_dir| {
         let selection = Selection { filter: &filter, scope: &caller.scope, today };
-        let file = conn.read_snapshot(|conn| {
+        let file = read_snapshot_within(conn, limit, |conn| {
             export::write_into(format, file, tmp_dir, |sink| ledger::write(conn, &selection, tz, sink))
         })?;
         export::rewound(file)

@@ -1,7 +1,5 @@
 //! Hazard rows, events, views and the list filter.
 
-use std::collections::HashSet;
-
 use chrono::NaiveDate;
 use diesel::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -11,7 +9,7 @@ use validator::Validate;
 use crate::db::schema::{hazard_events, hazards};
 use crate::domain::hazard::days_overdue;
 use crate::domain::tally::Facts;
-use crate::domain::validate::{not_blank, Problems};
+use crate::domain::validate::{check_cited, not_blank, Problems};
 use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
 use crate::http::query::comma_list;
@@ -159,7 +157,9 @@ pub struct NewHazard {
     pub legal_basis: Option<String>,
     #[validate(length(max = 200))]
     pub responsible_person: Option<String>,
+    /// Photos uploaded first (`POST /attachments`), at most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub photo_ids: Vec<Id>,
 }
 
@@ -192,12 +192,7 @@ impl NewHazard {
                 }
             }
         }
-        let mut seen = HashSet::new();
-        for (j, id) in self.photo_ids.iter().enumerate() {
-            if !seen.insert(*id) {
-                p.push(format!("{path}.photo_ids[{j}]"), "duplicate", "this photo is cited twice");
-            }
-        }
+        check_cited(p, &at("photo_ids"), &self.photo_ids);
     }
 }
 

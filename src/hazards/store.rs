@@ -25,18 +25,19 @@ use crate::tallies::model::{ChangeRow, Counted, Presence};
 use crate::tallies::store as tally_store;
 
 /// Every reference of new hazards that the database must check, into `p`: photos the
-/// recorder may cite, and client ids not yet taken. `path` is where the list sits in the
-/// request (`hazards`).
+/// recorder may cite from a record of `community_id` (when known), and client ids not yet
+/// taken. `path` is where the list sits in the request (`hazards`).
 pub fn check_new(
     conn: &mut DbConn,
     new: &[NewHazard],
     path: &str,
-    scope: &Scope,
-    recorder: &Actor,
+    (scope, recorder): (&Scope, &Actor),
+    community_id: Option<Id>,
     p: &mut Problems,
 ) -> ApiResult<()> {
     for (i, h) in new.iter().enumerate() {
-        links::check_citable(conn, scope, recorder, &h.photo_ids, &format!("{path}[{i}].photo_ids"), p)?;
+        let field = format!("{path}[{i}].photo_ids");
+        links::check_citable(conn, scope, recorder, &h.photo_ids, &field, community_id, p)?;
     }
     let ids: Vec<Id> = new.iter().filter_map(|h| h.id).collect();
     if ids.is_empty() {

@@ -28,14 +28,16 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
     type Future = Pin<Box<dyn Future<Output = Result<Self, Self::Error>>>>;
 
     fn from_request(req: &HttpRequest, payload: &mut Payload) -> Self::Future {
-        let limit = req.app_data::<web::Data<AppState>>().map(|s| s.config.max_json_bytes).unwrap_or(2 * 1024 * 1024);
+        let state = req.app_data::<web::Data<AppState>>();
+        let limit = state.map(|s| s.config.max_json_bytes).unwrap_or(2 * 1024 * 1024);
+        let idle = state.map(|s| s.config.body_idle).unwrap_or(std::time::Duration::from_secs(30));
         let content_type_ok = is_json(req);
         let declared_len = req
             .headers()
             .get(header::CONTENT_LENGTH)
             .and_then(|v| v.to_str().ok())
             .and_then(|v| v.parse::<usize>().ok());
-        let mut payload = payload.take();
+        let mut payload = super::paced::Paced::new(payload.take(), idle);
         Box::pin(async move {
             if !content_type_ok {
                 return Err(
@@ -47,7 +49,10 @@ impl<T: DeserializeOwned + 'static> FromRequest for JsonBody<T> {
             }
             let mut buf = web::BytesMut::new();
             while let Some(chunk) = payload.next().await {
-                let chunk = chunk.map_err(|e| ApiError::BadRequest(e.to_string()))?;
+                let chunk = chunk.map_err(|e| match super::paced::is_timeout(&e) {
+                    true => ApiError::RequestTimeout,
+                    false => ApiError::BadRequest(e.to_string()),
+                })?;
                 if buf.len() + chunk.len() > limit {
                     return Err(ApiError::PayloadTooLarge(limit).into());
                 }

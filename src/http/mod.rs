@@ -2,8 +2,10 @@
 
 pub mod body;
 pub mod download;
+pub mod headers;
 pub mod idempotent;
 pub mod multipart;
+pub mod paced;
 pub mod page;
 pub mod query;
 
@@ -25,6 +27,8 @@ pub struct AppState {
     pub clock: Arc<dyn Clock>,
     /// Permits to build a monthly report or an export, or to read and check an import.
     pub report_builds: Arc<tokio::sync::Semaphore>,
+    /// Permits to compute a summary.
+    pub summaries: Arc<tokio::sync::Semaphore>,
     /// Permits to hash or verify a password: one per core.
     pub password_hashing: Arc<tokio::sync::Semaphore>,
     /// This app's Prometheus metrics (served on `SAFETRACE_METRICS_BIND`).
@@ -37,11 +41,21 @@ pub struct AppState {
 impl AppState {
     pub fn new(pool: DbPool, config: AppConfig, clock: Arc<dyn Clock>) -> Self {
         let report_builds = Arc::new(tokio::sync::Semaphore::new(config.report_concurrency.max(1)));
+        let summaries = Arc::new(tokio::sync::Semaphore::new(config.summary_concurrency.max(1)));
         let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
         let password_hashing = Arc::new(tokio::sync::Semaphore::new(cores));
         let metrics = crate::ops::metrics::Metrics::new();
         let password_checks = Arc::new(AtomicU64::new(0));
-        AppState { pool, config: Arc::new(config), clock, report_builds, password_hashing, metrics, password_checks }
+        AppState {
+            pool,
+            config: Arc::new(config),
+            clock,
+            report_builds,
+            summaries,
+            password_hashing,
+            metrics,
+            password_checks,
+        }
     }
 
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.

@@ -3,9 +3,11 @@
 
 use actix_multipart::{Field, MultipartError};
 use actix_web::http::header;
-use actix_web::HttpRequest;
+use actix_web::{web, HttpRequest};
 use futures_util::StreamExt;
 
+use super::paced::Paced;
+use super::AppState;
 use crate::error::{ApiError, ApiResult};
 
 /// Whether the request says its body is multipart/form-data.
@@ -17,14 +19,20 @@ pub fn is_form_data(req: &HttpRequest) -> bool {
         .is_some_and(|mime| mime.trim().eq_ignore_ascii_case("multipart/form-data"))
 }
 
+/// The request's body, failing with a timeout when it trickles (see [`super::paced`]).
+pub fn paced(payload: web::Payload, state: &AppState) -> Paced<web::Payload> {
+    Paced::new(payload, state.config.body_idle)
+}
+
 /// The body's length, when the request declares it.
 pub fn declared_length(req: &HttpRequest) -> Option<usize> {
     req.headers().get(header::CONTENT_LENGTH)?.to_str().ok()?.trim().parse().ok()
 }
 
-/// A body that cannot be read: cut off, or malformed.
+/// A body that cannot be read: cut off, malformed, or trickling (408).
 pub fn unreadable(err: MultipartError) -> ApiError {
     match err {
+        MultipartError::Payload(e) if super::paced::is_timeout(&e) => ApiError::RequestTimeout,
         MultipartError::Payload(_) | MultipartError::Incomplete => {
             tracing::debug!(error = %err, "upload cut off");
             ApiError::BadRequest("the multipart body ended before its closing boundary".into())

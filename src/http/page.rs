@@ -31,6 +31,7 @@ pub struct Page<T> {
 #[into_params(parameter_in = Query)]
 pub struct Paging {
     /// Page size, 1–500 (default 50).
+    #[param(minimum = 1, maximum = 500)]
     pub limit: Option<i64>,
     /// `next_cursor` of the previous page.
     pub cursor: Option<String>,

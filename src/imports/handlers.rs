@@ -17,6 +17,7 @@ use crate::error::{ApiError, ApiResult, Problem};
 use crate::export::FileFormat;
 use crate::http::idempotent;
 use crate::http::multipart::{self, declared_length, is_form_data, unreadable};
+use crate::http::paced::Paced;
 use crate::http::{download, State};
 
 /// The largest file an import takes.
@@ -160,7 +161,7 @@ async fn import(
     if declared_length(&req).is_some_and(|n| n > MAX_IMPORT_BYTES.saturating_add(MULTIPART_OVERHEAD)) {
         return Err(ApiError::PayloadTooLarge(MAX_IMPORT_BYTES));
     }
-    let form = receive(&req, payload).await?;
+    let form = receive(&req, multipart::paced(payload, &state)).await?;
     // Reading and checking a file takes memory in proportion to it: as many at once as
     // reports are built.
     let _permit =
@@ -197,11 +198,11 @@ async fn import(
 }
 
 /// Reads the form: the file (at most [`MAX_IMPORT_BYTES`]) and the small parts.
-async fn receive(req: &HttpRequest, payload: web::Payload) -> ApiResult<Form> {
+async fn receive(req: &HttpRequest, payload: Paced<web::Payload>) -> ApiResult<Form> {
     if !is_form_data(req) {
         return Err(ApiError::UnsupportedMediaType("the request body must be multipart/form-data".into()));
     }
-    let mut parts = Multipart::new(req.headers(), payload.into_inner());
+    let mut parts = Multipart::new(req.headers(), payload);
     let mut file: Option<(Vec<u8>, Option<String>)> = None;
     let mut texts: [(&str, Option<Option<String>>); 3] = [("dry_run", None), ("partial", None), ("id", None)];
     while let Some(field) = parts.next().await {

@@ -10,7 +10,7 @@ use validator::Validate;
 
 use crate::db::schema::inspections;
 use crate::domain::time::local_date;
-use crate::domain::validate::Problems;
+use crate::domain::validate::{check_cited, Problems};
 use crate::domain::{Id, Moment};
 use crate::error::{ApiError, ApiResult};
 use crate::hazards::model::{Hazard, NewHazard};
@@ -120,7 +120,9 @@ pub struct NewInspection {
     pub longitude: Option<f64>,
     #[validate(length(max = 2000))]
     pub notes: Option<String>,
+    /// Photos or documents uploaded first (`POST /attachments`), at most 20.
     #[serde(default)]
+    #[schema(max_items = 20)]
     pub attachment_ids: Vec<Id>,
     #[validate(nested)]
     #[schema(max_items = 100)]
@@ -176,12 +178,7 @@ impl NewInspection {
                 }
             }
         }
-        let mut seen_att = HashSet::new();
-        for (i, id) in self.attachment_ids.iter().enumerate() {
-            if !seen_att.insert(*id) {
-                p.push(format!("attachment_ids[{i}]"), "duplicate", "this attachment is cited twice");
-            }
-        }
+        check_cited(p, "attachment_ids", &self.attachment_ids);
     }
 
     /// SHA-256 of the canonical request (keys sorted, moments in UTC): what an

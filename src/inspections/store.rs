@@ -136,8 +136,9 @@ fn check_references(conn: &mut DbConn, req: &NewInspection, by: &By<'_>) -> ApiR
             p.push("campaign_id", "not_found", "no campaign has this id");
         }
     }
-    links::check_citable(conn, by.scope, by.actor, &req.attachment_ids, "attachment_ids", &mut p)?;
-    hazard_store::check_new(conn, &req.hazards, "hazards", by.scope, by.actor, &mut p)?;
+    let community_id = unit.as_ref().map(|u| u.community_id);
+    links::check_citable(conn, by.scope, by.actor, &req.attachment_ids, "attachment_ids", community_id, &mut p)?;
+    hazard_store::check_new(conn, &req.hazards, "hazards", (by.scope, by.actor), community_id, &mut p)?;
     p.into_result()?;
     unit.ok_or_else(|| ApiError::field("unit_id", "not_found", "no unit has this id"))
 }

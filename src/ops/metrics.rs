@@ -286,6 +286,12 @@ pub async fn report_permit(state: &AppState) -> ApiResult<(tokio::sync::Semaphor
     Ok((permit, gauge.building()))
 }
 
+/// Waits for a permit to compute a summary (`SAFETRACE_SUMMARY_CONCURRENCY`): summaries
+/// have their own bound, apart from the monthly reports and exports.
+pub async fn summary_permit(state: &AppState) -> ApiResult<tokio::sync::SemaphorePermit<'_>> {
+    state.summaries.acquire().await.map_err(|e| crate::error::ApiError::internal("the summary queue is closed", e))
+}
+
 /// Recomputes the hazard gauges (one query, on the blocking pool).
 pub async fn refresh_hazards(state: &AppState) -> ApiResult<()> {
     let now = state.clock.now();

@@ -91,9 +91,9 @@ pub struct NewRectification {
     /// When the unit finished; not in the future, not before the hazard was found.
     pub completed_at: Moment,
     /// Photos or documents uploaded first (`POST /attachments`): at least one, unless the
-    /// server runs with `SAFETRACE_REQUIRE_EVIDENCE=false`.
+    /// server runs with `SAFETRACE_REQUIRE_EVIDENCE=false`; at most 20.
     #[serde(default)]
-    #[schema(required = true, min_items = 1)]
+    #[schema(required = true, min_items = 1, max_items = 20)]
     pub evidence_ids: Vec<Id>,
 }
 
@@ -115,15 +115,7 @@ impl NewRectification {
         if evidence_required && self.evidence_ids.is_empty() {
             p.push("evidence_ids", "required", "a rectification cites at least one photo as evidence");
         }
-        if self.evidence_ids.len() > 50 {
-            p.push("evidence_ids", "too_many", "at most 50 attachments");
-        }
-        let mut seen = std::collections::HashSet::new();
-        for (i, id) in self.evidence_ids.iter().enumerate() {
-            if !seen.insert(*id) {
-                p.push(format!("evidence_ids[{i}]"), "duplicate", "this attachment is cited twice");
-            }
-        }
+        crate::domain::validate::check_cited(&mut p, "evidence_ids", &self.evidence_ids);
         Ok(p.into_result()?)
     }
 

@@ -95,7 +95,8 @@ pub fn submit(
     if req.completed_at < hazard.found_at {
         p.push("completed_at", "before_found", "completed_at must not be before the hazard was found");
     }
-    links::check_citable(conn, by.scope, by.actor, &req.evidence_ids, "evidence_ids", &mut p)?;
+    let community_id = Some(hazard.community_id);
+    links::check_citable(conn, by.scope, by.actor, &req.evidence_ids, "evidence_ids", community_id, &mut p)?;
     p.into_result()?;
     let id = req.id.unwrap_or_else(Id::new_v7);
     hazard_store::transition(

@@ -7,6 +7,7 @@ use super::model::{
 };
 use super::monthly::{self as report, Format, Request};
 use super::store::{self, Method};
+use crate::db::deadline::read_snapshot_within;
 use crate::domain::access::Caller;
 use crate::domain::labels::Lang;
 use crate::domain::time::local_date;
@@ -46,9 +47,11 @@ pub async fn summary(state: State, caller: Caller, query: QueryParams<SummaryQue
         leader_led_only: false,
     };
     let group = q.group_by;
+    let limit = state.config.report_timeout;
+    let _permit = crate::ops::metrics::summary_permit(&state).await?;
     let summary = state
         .db(move |conn| {
-            conn.read_snapshot(|conn| {
+            read_snapshot_within(conn, limit, |conn| {
                 let groups: Vec<_> = group.into_iter().collect();
                 let figures = store::figures(conn, &filter, &groups, Method::Counters, Lang::Zh)?;
                 let enforcement = store::enforcement(conn, &filter)?;
@@ -96,7 +99,8 @@ async fn build_monthly(
         lang: q.lang.unwrap_or_default(),
         format,
     };
-    download::build(state, move |conn, file, tmp_dir| report::build(conn, &request, file, tmp_dir)).await
+    let limit = state.config.report_timeout;
+    download::build(state, move |conn, file, tmp_dir| report::build(conn, &request, file, tmp_dir, limit)).await
 }
 
 /// The month's report: summary, by community, by category, overdue and major hazards

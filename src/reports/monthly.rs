@@ -6,6 +6,7 @@
 use std::fs::File;
 use std::io::{BufWriter, Write};
 use std::path::Path;
+use std::time::Duration;
 
 use serde::Serialize;
 
@@ -13,6 +14,7 @@ use super::as_of::StateAsOf;
 use super::model::{Filter, GroupBy, MonthlyHead, Period, Table};
 use super::store::{self, Method};
 use super::tables::{self, LineTable, Sheet, TableWriter};
+use crate::db::deadline::read_snapshot_within;
 use crate::db::DbConn;
 use crate::domain::labels::Lang;
 use crate::error::{ApiError, ApiResult};
@@ -58,9 +60,10 @@ fn head(conn: &mut DbConn, r: &Request) -> ApiResult<MonthlyHead> {
 }
 
 /// Builds the report into `file` (a fresh temporary file) and answers it rewound, with
-/// its length. `tmp_dir` takes the workbook's scratch files.
-pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path) -> ApiResult<(File, u64)> {
-    let file = conn.read_snapshot(|conn| -> ApiResult<File> {
+/// its length. `tmp_dir` takes the workbook's scratch files; each statement may run for
+/// `limit` at most.
+pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path, limit: Duration) -> ApiResult<(File, u64)> {
+    let file = read_snapshot_within(conn, limit, |conn| -> ApiResult<File> {
         let state = StateAsOf::at(conn, r.filter.as_of)?;
         let head = head(conn, r)?;
         let (format, tables) = match r.format {

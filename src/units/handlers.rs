@@ -6,6 +6,7 @@ use super::list::Selection;
 use super::model::{NewUnit, Reinstatement, Unit, UnitDetail, UnitFilter, UnitPatch};
 use super::registry;
 use super::store;
+use crate::db::deadline::read_snapshot_within;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::time::local_date;
@@ -69,9 +70,10 @@ async fn export_registry(
     format: FileFormat,
 ) -> ApiResult<HttpResponse> {
     let today = local_date(state.clock.now(), state.config.timezone);
+    let limit = state.config.report_timeout;
     let (file, len) = download::build(&state, move |conn, file, tmp_dir| {
         let selection = Selection { filter: &filter, scope: &caller.scope };
-        let file = conn.read_snapshot(|conn| {
+        let file = read_snapshot_within(conn, limit, |conn| {
             export::write_into(format, file, tmp_dir, |sink| registry::write(conn, &selection, sink))
         })?;
         export::rewound(file)

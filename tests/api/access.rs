@@ -167,7 +167,9 @@ async fn body_for(app: &TestApp, w: &World, c: &Case, role: &str, n: usize) -> O
             } else {
                 uuid::Uuid::now_v7().to_string()
             };
-            json!({"id": id, "measures": "已整改", "completed_at": "2026-11-24T09:00:00+08:00", "evidence_ids": [w.photo_a]})
+            // Evidence of the hazard's own community: a photo belongs to one community.
+            let photo = if n == 0 { &w.photo_a } else { &w.photo_b };
+            json!({"id": id, "measures": "已整改", "completed_at": "2026-11-24T09:00:00+08:00", "evidence_ids": [photo]})
         }
         ("POST", _) if p.ends_with("/verification") => json!({"outcome": "pass"}),
         ("POST", _) => json!({}),

@@ -82,7 +82,10 @@ fn hz(id: u32, category: &str, deadline: Option<&str>, major: bool) -> Value {
     h
 }
 
-async fn rectify(app: &TestApp, hazard: &str, photo: &str) -> String {
+/// Submits a rectification of `hazard` with its own evidence (a photo belongs to the records
+/// of one community, and the hazards here are of several).
+async fn rectify(app: &TestApp, hazard: &str) -> String {
+    let photo = upload_photo(app, &app.token, 31).await;
     let body = json!({"measures": "已整改", "completed_at": app.clock_now().to_rfc3339(), "evidence_ids": [photo]});
     let r = app.post(&format!("/api/v1/hazards/{hazard}/rectifications"), &body).await;
     assert_eq!(r.status, 201, "{:?}", r.body);
@@ -168,17 +171,16 @@ async fn world(app: &TestApp) -> World {
         {"unit_id": ra1, "violations_found": 2, "violation_description": "燃气报警器缺失", "measure": "warning"},
         {"unit_id": sa2, "violations_found": 1, "measure": "case_transferred", "transferred_to": "market_supervision"}
     ])).await;
-    let photo = upload_photo(app, &app.token, 31).await;
     let checker = app.user("checker", "supervisor", None).await;
 
     at(app, "2026-10-21T02:00:00Z");
-    let r1 = rectify(app, &h[0], &photo).await;
-    let r4 = rectify(app, &h[3], &photo).await;
+    let r1 = rectify(app, &h[0]).await;
+    let r4 = rectify(app, &h[3]).await;
     at(app, "2026-10-22T02:00:00Z");
     verify(app, &checker, &r1, true).await;
     verify(app, &checker, &r4, false).await;
     at(app, "2026-10-23T02:00:00Z");
-    rectify(app, &h[3], &photo).await;
+    rectify(app, &h[3]).await;
     at(app, "2026-10-26T02:00:00Z");
     let r = app.post(&format!("/api/v1/hazards/{}/void", h[5]), &json!({"reason": "重复录入"})).await;
     assert_eq!(r.status, 200);
@@ -204,7 +206,7 @@ async fn world(app: &TestApp) -> World {
         insp(app, &sa2, "2026-10-30T10:00:00+08:00", false, None, vec![hz(9, "gas", Some("2026-11-10"), false)]).await,
     );
     at(app, "2026-11-05T02:00:00Z");
-    let r7 = rectify(app, &h[6], &photo).await;
+    let r7 = rectify(app, &h[6]).await;
     at(app, "2026-11-06T02:00:00Z");
     verify(app, &checker, &r7, true).await;
     at(app, "2026-11-07T02:00:00Z");

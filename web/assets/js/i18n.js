@@ -97,6 +97,7 @@ const STRINGS = {
   'photo.gallery': ['相册', 'Gallery'],
   'photo.remove': ['删除照片', 'Remove photo'],
   'photo.unavailable': ['照片不可用', 'Photo unavailable'],
+  'photo.limit': ['每处最多 20 张照片', 'At most 20 photos here'],
   'rect.title': ['整改', 'Rectification'],
   'rect.pick': ['选择待整改的隐患', 'Pick an open hazard'],
   'rect.search': ['搜索单位或隐患描述', 'Search unit or description'],

@@ -8,6 +8,8 @@ import { photoUrl } from './api.js';
 import { t } from './i18n.js';
 
 const MAX_SIDE = 1920;
+/** The most photos one record cites: the server refuses more. */
+export const MAX_PHOTOS = 20;
 const KEEP_BELOW_BYTES = 1_500_000;
 const local = new Map(); // id -> object URL of the blob taken on this page
 
@@ -30,10 +32,10 @@ async function shrink(file) {
   return file;
 }
 
-/** Stores the chosen files in the outbox; answers [{id, name}]. */
-export async function takePhotos(fileList) {
+/** Stores the chosen files (at most `room` of them) in the outbox; answers [{id, name}]. */
+export async function takePhotos(fileList, room = MAX_PHOTOS) {
   const taken = [];
-  for (const file of Array.from(fileList || [])) {
+  for (const file of Array.from(fileList || []).slice(0, Math.max(0, room))) {
     const ready = await shrink(file);
     const id = await outbox.addPhoto(ready, ready.name || file.name);
     local.set(id, URL.createObjectURL(ready));
@@ -65,7 +67,13 @@ export function thumb(id, { alt = '', onclick } = {}) {
  */
 export function photoField(photos, onchange, { name = 'photos' } = {}) {
   const list = h('div', { class: 'thumbs' });
+  const buttons = h('div', { class: 'row' });
+  const full = h('p', { class: 'muted small photo-limit', hidden: true }, t('photo.limit'));
   const render = () => {
+    // At the limit the buttons go and a line says why.
+    const atLimit = photos.length >= MAX_PHOTOS;
+    buttons.hidden = atLimit;
+    full.hidden = !atLimit;
     list.replaceChildren(
       ...photos.map((p) =>
         h('div', { class: 'thumb-box', dataset: { photoId: p.id } },
@@ -86,7 +94,7 @@ export function photoField(photos, onchange, { name = 'photos' } = {}) {
     );
   };
   const add = async (input) => {
-    const taken = await takePhotos(input.files);
+    const taken = await takePhotos(input.files, MAX_PHOTOS - photos.length);
     input.value = '';
     photos.push(...taken);
     render();
@@ -94,12 +102,10 @@ export function photoField(photos, onchange, { name = 'photos' } = {}) {
   };
   const camera = h('input', { type: 'file', accept: 'image/*', capture: 'environment', class: 'file-hidden', name: `${name}-camera`, onchange: (e) => add(e.target) });
   const gallery = h('input', { type: 'file', accept: 'image/*', multiple: true, class: 'file-hidden', name: `${name}-gallery`, onchange: (e) => add(e.target) });
-  render();
-  return h('div', { class: 'photo-field' },
-    list,
-    h('div', { class: 'row' },
-      h('label', { class: 'btn btn-secondary' }, icon('camera'), t('photo.camera'), camera),
-      h('label', { class: 'btn btn-secondary' }, icon('image'), t('photo.gallery'), gallery),
-    ),
+  buttons.append(
+    h('label', { class: 'btn btn-secondary' }, icon('camera'), t('photo.camera'), camera),
+    h('label', { class: 'btn btn-secondary' }, icon('image'), t('photo.gallery'), gallery),
   );
+  render();
+  return h('div', { class: 'photo-field' }, list, buttons, full);
 }

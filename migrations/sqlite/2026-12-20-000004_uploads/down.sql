@@ -1,0 +1,2 @@
+DROP INDEX attachments_uploader_day_idx;
+ALTER TABLE attachments DROP COLUMN removed_at;
