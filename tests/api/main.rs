@@ -9,6 +9,7 @@ mod auth;
 mod backup;
 mod catalog;
 mod counters;
+mod documents;
 mod enforcement;
 mod exports;
 mod generate;
