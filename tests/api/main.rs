@@ -28,4 +28,5 @@ mod throttle;
 mod upgrade;
 mod validation;
 mod web;
+mod workbook;
 mod workflow;
