@@ -137,7 +137,7 @@ test('a re-check opinion is issued after the verification and prints with the ou
   assert.equal(await page.locator('#recheck-page-issue').count(), 1, 'the button shows');
   await page.locator('#recheck-page-issue').click();
   await page.locator('#recheck-page .error').waitFor();
-  assert.ok((await page.locator('#recheck-page .error').textContent()).length > 0, 'not verified yet: a sentence');
+  assert.match(await page.locator('#recheck-page .error').textContent(), /还没有复查/, 'not verified yet: a sentence');
   await ok('POST', `/rectifications/${rect.id}/verification`, ids.sup, { outcome: 'pass', comment: '现场复查，软管已更换，报警器工作正常' });
   await page.goto(`${server.base}/#/hazard/${ids.hazards[0]}`);
   await page.locator('.recheck-link').click();

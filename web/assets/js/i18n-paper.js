@@ -53,5 +53,7 @@ define({
   'paper.comment': ['说明：{c}', 'Remarks: {c}'],
   'paper.verifier': ['复查人：{n}', 'Re-checked by: {n}'],
   'paper.unitAddress': ['地址：{a}', 'Address: {a}'],
+  'paper.noDeadlineHazard': ['这次检查没有需要限期整改的隐患，不需要签发整改通知书。', 'This inspection found no hazard to rectify by a deadline, so there is no notice to issue.'],
+  'paper.notVerified': ['这次整改还没有复查，复查（通过或不通过）后才能签发复查意见书。', 'This rectification is not verified yet: the re-check opinion follows its verification (passed or rejected).'],
   'table.by_unit_kind': ['按行业', 'By unit kind'],
 });

@@ -122,6 +122,16 @@ function recheckPaper(o) {
     h('p', { class: 'paper-foot' }, t('paper.copies')));
 }
 
+/** Why a paper cannot be issued, as a sentence: the two refusals of its own, else the usual. */
+function refusal(err) {
+  if (err instanceof ApiError) {
+    const codes = (err.problem.errors || []).map((e) => e.code);
+    if (err.status === 422 && codes.includes('no_deadline_hazard')) return t('paper.noDeadlineHazard');
+    if (err.status === 409 && /not verified/.test(err.problem.detail || '')) return t('paper.notVerified');
+  }
+  return describe(err);
+}
+
 /**
  * One paper's page: GET it; if none is issued, the note and (for who may) the button
  * that issues it; then the paper with 打印.
@@ -152,7 +162,7 @@ async function paperPage(root, ctx, { path, none, issue, may, render, id }) {
       toast(t('paper.issued', { n: issued.number }), 'ok');
       ctx.refresh();
     } catch (err) {
-      error.textContent = describe(err);
+      error.textContent = refusal(err);
       error.hidden = false;
       button.disabled = false;
     }
