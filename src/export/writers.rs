@@ -206,7 +206,7 @@ impl Framed {
         let cell = || Format::new().set_border(FormatBorder::Thin).set_align(FormatAlign::VerticalCenter);
         Framed {
             title: Format::new().set_bold().set_font_size(16).set_align(FormatAlign::Center),
-            line: Format::new().set_align(FormatAlign::Left),
+            line: Format::new().set_align(FormatAlign::Left).set_align(FormatAlign::VerticalCenter).set_text_wrap(),
             header: cell().set_bold().set_align(FormatAlign::Center).set_text_wrap().set_background_color("#E8EEF5"),
             text: cell().set_text_wrap(),
             total: cell().set_bold().set_align(FormatAlign::Center),
@@ -290,9 +290,8 @@ impl TableSink for XlsxSink {
             } else {
                 ws.merge_range(r, 0, r, last, line, format).map_err(xlsx_error)?;
             }
-            if i == 0 {
-                ws.set_row_height(r, 28).map_err(xlsx_error)?;
-            }
+            // The title in large type; the 填报 line wraps on a narrow sheet.
+            ws.set_row_height(r, if i == 0 { 28 } else { 30 }).map_err(xlsx_error)?;
             r += 1;
         }
         let first_header = r;
@@ -324,6 +323,10 @@ impl TableSink for XlsxSink {
             for (c, h) in headers.iter().enumerate() {
                 ws.write_string_with_format(r, c as u16 + 1, *h, &f.header).map_err(xlsx_error)?;
             }
+        }
+        // Headers wrap onto a second line rather than widen their columns.
+        for header_row in first_header..=r {
+            ws.set_row_height(header_row, 32).map_err(xlsx_error)?;
         }
         ws.set_repeat_rows(first_header, r).map_err(xlsx_error)?;
         ws.set_landscape();

@@ -195,6 +195,16 @@ fn libreoffice_pages(xlsx: &[u8]) -> Vec<String> {
         .expect("soffice runs");
     let pdf = dir.path().join("report.pdf");
     assert!(pdf.exists(), "soffice made no PDF: {}", String::from_utf8_lossy(&out.stderr));
+    // SAFETRACE_WORKBOOK_SHOTS=<dir>: the printed pages as PNGs too (docs/screenshots).
+    if let Ok(shots) = std::env::var("SAFETRACE_WORKBOOK_SHOTS") {
+        let prefix = std::path::Path::new(&shots).join("workbook-print");
+        let made = std::process::Command::new("pdftoppm")
+            .args(["-png", "-r", "70", "-f", "1", "-l", "4"])
+            .arg(&pdf)
+            .arg(&prefix)
+            .status();
+        assert!(made.is_ok_and(|s| s.success()), "pdftoppm runs");
+    }
     let text =
         std::process::Command::new("pdftotext").arg(&pdf).arg("-").output().expect("pdftotext (poppler-utils) runs");
     assert!(text.status.success());
