@@ -161,6 +161,24 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_ALLOW_SELF_VERIFICATION", default_value_t = false, action = clap::ArgAction::Set)]
     pub allow_self_verification: bool,
 
+    /// The office's name, printed at the head of its notices, opinions and monthly workbook
+    /// (e.g. `某某街道办事处`).
+    #[arg(long, env = "SAFETRACE_OFFICE_NAME", default_value = "")]
+    pub office_name: String,
+
+    /// The office's telephone number, printed on its notices and in the monthly workbook's
+    /// 联系电话.
+    #[arg(long, env = "SAFETRACE_OFFICE_PHONE", default_value = "")]
+    pub office_phone: String,
+
+    /// What a 安全隐患整改通知书's number starts with: `<prefix>〔YYYY〕NNNN号`.
+    #[arg(long, env = "SAFETRACE_DOC_PREFIX", default_value = "安隐改")]
+    pub doc_prefix: String,
+
+    /// What a 整改复查意见书's number starts with: `<prefix>〔YYYY〕NNNN号`.
+    #[arg(long, env = "SAFETRACE_RECHECK_PREFIX", default_value = "安隐复")]
+    pub recheck_prefix: String,
+
     /// How long a login token is valid, in hours.
     #[arg(long, env = "SAFETRACE_TOKEN_TTL_HOURS", default_value_t = 12)]
     pub token_ttl_hours: i64,
@@ -256,6 +274,12 @@ impl Settings {
                 ..ThrottlePolicy::default()
             },
             trusted_proxies: self.trusted_proxies.clone(),
+            office: Office {
+                name: self.office_name.trim().to_string(),
+                phone: self.office_phone.trim().to_string(),
+                doc_prefix: self.doc_prefix.trim().to_string(),
+                recheck_prefix: self.recheck_prefix.trim().to_string(),
+            },
         }
     }
 }
@@ -283,6 +307,30 @@ pub struct AppConfig {
     pub tls: bool,
     pub throttle: ThrottlePolicy,
     pub trusted_proxies: Vec<Cidr>,
+    /// Who issues the office's papers, and how they are numbered.
+    pub office: Office,
+}
+
+/// The office as its papers name it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Office {
+    pub name: String,
+    pub phone: String,
+    /// 整改通知书 numbers start with this.
+    pub doc_prefix: String,
+    /// 复查意见书 numbers start with this.
+    pub recheck_prefix: String,
+}
+
+impl Default for Office {
+    fn default() -> Self {
+        Office {
+            name: String::new(),
+            phone: String::new(),
+            doc_prefix: "安隐改".to_string(),
+            recheck_prefix: "安隐复".to_string(),
+        }
+    }
 }
 
 impl Default for AppConfig {
@@ -305,6 +353,7 @@ impl Default for AppConfig {
             tls: false,
             throttle: ThrottlePolicy::default(),
             trusted_proxies: Vec::new(),
+            office: Office::default(),
         }
     }
 }

@@ -11,6 +11,7 @@ pub mod clock;
 pub mod communities;
 pub mod config;
 pub mod db;
+pub mod documents;
 pub mod domain;
 pub mod enforcement;
 pub mod error;
@@ -70,6 +71,10 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(hazards::handlers::extend_deadline)
         .service(rectifications::handlers::submit)
         .service(rectifications::handlers::verify)
+        .service(documents::handlers::issue_notice)
+        .service(documents::handlers::get_notice)
+        .service(documents::handlers::issue_recheck_opinion)
+        .service(documents::handlers::get_recheck_opinion)
         .service(reports::handlers::summary)
         .service(reports::handlers::monthly)
         .service(reports::handlers::monthly_xlsx)

@@ -624,3 +624,30 @@ diesel::table! {
         value -> Text,
     }
 }
+
+diesel::table! {
+    document_sequences (kind, year) {
+        kind -> Text,
+        year -> Integer,
+        next -> Integer,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    documents (id) {
+        id -> SqlUuid,
+        kind -> Text,
+        subject_id -> SqlUuid,
+        community_id -> SqlUuid,
+        year -> Integer,
+        sequence -> Integer,
+        number -> Text,
+        issued_at -> SqlMoment,
+        issued_by -> Nullable<SqlUuid>,
+        issued_by_name -> Text,
+        snapshot -> Text,
+    }
+}

@@ -257,3 +257,38 @@ pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> 
     tally_store::record(conn, &tally_store::change_rows(hazard.dims(), &changes, change.tz))?;
     get(conn, hazard.id)
 }
+
+/// Records something done about hazards that leaves their state as it is (a notice
+/// issued): one event each, with the state and deadline they have, in one statement.
+pub fn note(
+    conn: &mut DbConn,
+    hazards: &[HazardRow],
+    kind: &str,
+    at: Moment,
+    actor: &Actor,
+    details: &serde_json::Value,
+) -> ApiResult<()> {
+    if hazards.is_empty() {
+        return Ok(());
+    }
+    let events: Vec<HazardEventRow> = hazards
+        .iter()
+        .map(|h| HazardEventRow {
+            id: Id::new_v7(),
+            hazard_id: h.id,
+            at,
+            actor: actor.name.clone(),
+            actor_user_id: actor.user_id,
+            kind: kind.to_string(),
+            from_state: Some(h.status),
+            to_state: h.status,
+            reason: None,
+            details: Some(details.to_string()),
+            deadline: h.deadline,
+        })
+        .collect();
+    crate::on_engine!(&mut *conn, |c| {
+        diesel::insert_into(hazard_events::table).values(&events).execute(c)?;
+    });
+    Ok(())
+}

@@ -162,14 +162,19 @@ fn detail_of(conn: &mut DbConn, row: InspectionRow, today: NaiveDate) -> ApiResu
     })
 }
 
-pub fn detail(conn: &mut DbConn, id: Id, today: NaiveDate, scope: &Scope) -> ApiResult<InspectionDetail> {
-    let row = inspections::table
+/// The inspection if the scope sees it; 404 as if it did not exist otherwise.
+pub fn get_in(conn: &mut DbConn, id: Id, scope: &Scope) -> ApiResult<InspectionRow> {
+    inspections::table
         .find(id)
         .select(InspectionRow::as_select())
         .first(conn)
         .optional()?
         .filter(|r: &InspectionRow| scope.allows(r.community_id))
-        .ok_or_else(|| ApiError::not_found("inspection"))?;
+        .ok_or_else(|| ApiError::not_found("inspection"))
+}
+
+pub fn detail(conn: &mut DbConn, id: Id, today: NaiveDate, scope: &Scope) -> ApiResult<InspectionDetail> {
+    let row = get_in(conn, id, scope)?;
     detail_of(conn, row, today)
 }
 

@@ -8,6 +8,7 @@ use super::model::{
 use super::monthly::{self as report, Format, Request};
 use super::store::{self, Method};
 use crate::db::deadline::read_snapshot_within;
+use super::tables::Paper;
 use crate::domain::access::Caller;
 use crate::domain::labels::Lang;
 use crate::domain::time::local_date;
@@ -98,6 +99,12 @@ async fn build_monthly(
         },
         lang: q.lang.unwrap_or_default(),
         format,
+        paper: Paper {
+            office_name: state.config.office.name.clone(),
+            office_phone: state.config.office.phone.clone(),
+            prepared_by: caller.name.clone(),
+            prepared_on: local_date(now, state.config.timezone),
+        },
     };
     let limit = state.config.report_timeout;
     download::build(state, move |conn, file, tmp_dir| report::build(conn, &request, file, tmp_dir, limit)).await
@@ -159,7 +166,7 @@ pub async fn monthly_csv(state: State, caller: Caller, query: QueryParams<Monthl
         ApiError::field(
             "table",
             "required",
-            "name the table: summary, by_community, by_category, overdue, major, enforcement or leader_led",
+            "name the table: summary, by_community, by_category, by_unit_kind, overdue, major, enforcement or leader_led",
         )
     })?;
     let (file, len) = build_monthly(&state, &caller, &q, Format::Csv(table)).await?;

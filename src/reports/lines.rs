@@ -36,6 +36,16 @@ struct HazardLineRow {
     st: HazardStatus,
     #[diesel(sql_type = Nullable<Date>)]
     dl: Option<NaiveDate>,
+    #[diesel(sql_type = Text)]
+    description: String,
+    #[diesel(sql_type = Text)]
+    unit_address: String,
+    #[diesel(sql_type = Nullable<Text>)]
+    responsible_person: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    contact_phone: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    measures: Option<String>,
 }
 
 fn scope_where(sql: &mut Sql, f: &Filter, alias: &str) {
@@ -88,6 +98,10 @@ pub fn hazards(
     let mut sql = Sql::new(conn.engine());
     sql.push("SELECT b.* FROM (SELECT hz.id, hz.unit_id, u.name AS unit_name, hz.community_id, ");
     sql.push("c.name AS community_name, hz.category, hz.level, hz.found_on, ");
+    sql.push("hz.description, u.address AS unit_address, hz.responsible_person, u.contact_phone, ");
+    // What the unit did: its latest rectification submitted by the report's moment.
+    sql.push("(SELECT r.measures FROM rectifications r WHERE r.hazard_id = hz.id AND r.submitted_at <= ");
+    sql.bind(Bind::Moment(f.as_of)).push(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1) AS measures, ");
     state.push_state_and_deadline(&mut sql, f.as_of);
     sql.push(" FROM hazards hz JOIN units u ON u.id = hz.unit_id JOIN communities c ON c.id = hz.community_id");
     sql.push(" WHERE hz.recorded_at <= ").bind(Bind::Moment(f.as_of));
@@ -113,6 +127,11 @@ pub fn hazards(
             status: r.st,
             found_on: r.found_on,
             deadline: r.dl,
+            description: r.description,
+            unit_address: r.unit_address,
+            measures: r.measures,
+            responsible_person: r.responsible_person,
+            contact_phone: r.contact_phone,
         })
     })
 }

@@ -252,6 +252,7 @@ pub enum Table {
     Summary,
     ByCommunity,
     ByCategory,
+    ByUnitKind,
     Overdue,
     Major,
     Enforcement,
@@ -288,6 +289,16 @@ pub struct HazardLine {
     pub found_on: NaiveDate,
     pub deadline: Option<NaiveDate>,
     pub days_overdue: Option<i64>,
+    /// 隐患描述.
+    pub description: String,
+    /// The unit's address (地址).
+    pub unit_address: String,
+    /// What the unit did (整改措施): its latest rectification by the report's moment.
+    pub measures: Option<String>,
+    /// 责任人.
+    pub responsible_person: Option<String>,
+    /// The unit's telephone (联系电话).
+    pub contact_phone: Option<String>,
 }
 
 /// One outcome line of the enforcement table.
@@ -331,6 +342,18 @@ pub struct MonthlyHead {
     pub enforcement_totals: EnforcementTotals,
     pub by_community: Vec<Row>,
     pub by_category: Vec<Row>,
+    pub by_unit_kind: Vec<Row>,
+    pub year_to_date: YearToDate,
+}
+
+/// The figures from 1 January (local) of the month's year to the month's end, as of the
+/// same moment (本年累计): totals and rows by community.
+#[derive(Debug, Clone, Serialize, ToSchema)]
+pub struct YearToDate {
+    pub period: Period,
+    pub totals: Counters,
+    /// By community.
+    pub rows: Vec<Row>,
 }
 
 /// The monthly report as JSON. The server never builds this value: it writes the
@@ -346,6 +369,9 @@ pub struct Monthly {
     pub enforcement_totals: EnforcementTotals,
     pub by_community: Vec<Row>,
     pub by_category: Vec<Row>,
+    /// By unit kind (按行业).
+    pub by_unit_kind: Vec<Row>,
+    pub year_to_date: YearToDate,
     /// Overdue as of `as_of`, whenever found.
     pub overdue: Vec<HazardLine>,
     /// Major and open (or pending verification) as of `as_of`, whenever found.
@@ -361,6 +387,7 @@ impl Table {
             Table::Summary => "summary",
             Table::ByCommunity => "by_community",
             Table::ByCategory => "by_category",
+            Table::ByUnitKind => "by_unit_kind",
             Table::Overdue => "overdue",
             Table::Major => "major",
             Table::Enforcement => "enforcement",
@@ -369,10 +396,11 @@ impl Table {
     }
 
     /// Every table, in the order the workbook gives them (and the JSON its line tables).
-    pub const ALL: [Table; 7] = [
+    pub const ALL: [Table; 8] = [
         Table::Summary,
         Table::ByCommunity,
         Table::ByCategory,
+        Table::ByUnitKind,
         Table::Overdue,
         Table::Major,
         Table::Enforcement,

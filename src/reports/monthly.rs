@@ -8,17 +8,19 @@ use std::io::{BufWriter, Write};
 use std::path::Path;
 use std::time::Duration;
 
+use chrono::{Datelike, NaiveDate};
+
 use serde::Serialize;
 
 use super::as_of::StateAsOf;
-use super::model::{Filter, GroupBy, MonthlyHead, Period, Table};
+use super::model::{Filter, GroupBy, MonthlyHead, Period, Table, YearToDate};
 use super::store::{self, Method};
-use super::tables::{self, LineTable, Sheet, TableWriter};
+use super::tables::{self, LineTable, Paper, Sheet, TableWriter};
 use crate::db::deadline::read_snapshot_within;
 use crate::db::DbConn;
 use crate::domain::labels::Lang;
 use crate::error::{ApiError, ApiResult};
-use crate::export::writers::TableSink;
+use crate::export::writers::{Masthead, TableSink};
 use crate::export::{self, FileFormat};
 
 /// What to write.
@@ -37,17 +39,25 @@ pub struct Request {
     pub filter: Filter,
     pub lang: Lang,
     pub format: Format,
+    /// Who sends it: the workbook's title and 填报 lines.
+    pub paper: Paper,
 }
 
 fn io_error(e: std::io::Error) -> ApiError {
     ApiError::internal("cannot write the report", e)
 }
 
-/// The figures: totals, leader-led totals, enforcement totals, by community, by category.
+/// The figures: totals, leader-led totals, enforcement totals, by community, by category,
+/// by unit kind; and the year to date (from 1 January of the month's year to its end, as
+/// of the same moment), read from the counters like the month's.
 fn head(conn: &mut DbConn, r: &Request) -> ApiResult<MonthlyHead> {
     let f = &r.filter;
-    let figures = store::figures(conn, f, &[GroupBy::Community, GroupBy::Category], Method::Counters, r.lang)?;
+    let groups = [GroupBy::Community, GroupBy::Category, GroupBy::UnitKind];
+    let figures = store::figures(conn, f, &groups, Method::Counters, r.lang)?;
     let mut rows = figures.rows.into_iter();
+    let january = NaiveDate::from_ymd_opt(f.from.year(), 1, 1).unwrap_or(f.from);
+    let ytd_filter = Filter { from: january, ..f.clone() };
+    let ytd = store::figures(conn, &ytd_filter, &[GroupBy::Community], Method::Counters, r.lang)?;
     Ok(MonthlyHead {
         month: r.month.clone(),
         period: Period { from: f.from, to: f.to, as_of: f.as_of },
@@ -56,6 +66,12 @@ fn head(conn: &mut DbConn, r: &Request) -> ApiResult<MonthlyHead> {
         enforcement_totals: store::enforcement(conn, f)?,
         by_community: rows.next().unwrap_or_default(),
         by_category: rows.next().unwrap_or_default(),
+        by_unit_kind: rows.next().unwrap_or_default(),
+        year_to_date: YearToDate {
+            period: Period { from: january, to: f.to, as_of: f.as_of },
+            totals: ytd.totals,
+            rows: ytd.rows.into_iter().next().unwrap_or_default(),
+        },
     })
 }
 
@@ -72,7 +88,8 @@ pub fn build(conn: &mut DbConn, r: &Request, file: File, tmp_dir: &Path, limit: 
             Format::Xlsx => (FileFormat::Xlsx, Table::ALL.to_vec()),
         };
         export::write_into(format, file, tmp_dir, |sink| {
-            let mut writer = SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, sink };
+            let lines = tables::masthead_lines(&r.paper, &r.month, r.lang);
+            let mut writer = SinkWriter { conn, filter: &r.filter, state, lang: r.lang, head: &head, lines, sink };
             tables.into_iter().try_for_each(|table| tables::write(table, &mut writer))
         })
     })?;
@@ -141,22 +158,39 @@ struct SinkWriter<'a> {
     state: StateAsOf,
     lang: Lang,
     head: &'a MonthlyHead,
+    /// The title and 填报 lines above every sheet.
+    lines: Vec<String>,
     sink: &'a mut dyn TableSink,
+}
+
+impl SinkWriter<'_> {
+    fn masthead(&self, groups: &[(&'static str, usize, usize)]) -> Masthead {
+        Masthead {
+            lines: self.lines.clone(),
+            groups: groups.iter().map(|(label, first, n)| ((*label).to_string(), *first, *n)).collect(),
+            number_header: self.lang.pick("序号", "No.").to_string(),
+        }
+    }
 }
 
 impl TableWriter for SinkWriter<'_> {
     fn figures(&mut self, table: Table, sheet: fn(&MonthlyHead, Lang) -> Sheet) -> ApiResult<()> {
         let sheet = sheet(self.head, self.lang);
-        self.sink.start(tables::name(table, self.lang), &sheet.headers)?;
+        let masthead = self.masthead(&sheet.groups);
+        self.sink.start_report(tables::name(table, self.lang), &sheet.headers, &masthead)?;
         for row in &sheet.rows {
             self.sink.row(row)?;
+        }
+        if let Some(total) = &sheet.total {
+            self.sink.total(total)?;
         }
         self.sink.end()
     }
 
     fn lines<L: Serialize>(&mut self, table: Table, lines: &LineTable<L>) -> ApiResult<()> {
         let lang = self.lang;
-        self.sink.start(tables::name(table, lang), &lines.headers(lang))?;
+        let masthead = self.masthead(&[]);
+        self.sink.start_report(tables::name(table, lang), &lines.headers(lang), &masthead)?;
         let sink = &mut *self.sink;
         (lines.query)(self.conn, self.filter, self.state, &mut |l| sink.row(&lines.cells(&l, lang)))?;
         self.sink.end()

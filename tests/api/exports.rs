@@ -231,7 +231,7 @@ both_engines! {
         let r = app.get("/api/v1/reports/monthly.xlsx?month=2026-11").await;
         let mut book = Xlsx::new(Cursor::new(r.raw.clone())).expect("workbook");
         let range = book.worksheet_range("党政带队").expect("sheet");
-        let inspectors = range.get_value((1, 3)).cloned();
+        let inspectors = range.get_value((3, 4)).cloned();
         assert_eq!(inspectors, Some(Data::String(format!("{}、{}", formulas[2], formulas[3]))));
     }
 }

@@ -420,14 +420,18 @@ both_engines! {
         let lines: Vec<&str> = text.split("\r\n").collect();
         assert_eq!(lines.len(), 4, "header, two communities, and the final line end: {text:?}");
         assert!(!text.replace("\r\n", "").contains('\n'), "every line ends in CRLF");
-        assert_eq!(lines[0], "社区,检查单位数,检查次数,有隐患单位数,发现隐患,已整改,已作废,待整改,待复查,逾期,重大隐患未整改,整改率");
-        assert_eq!(lines[1], "A社区,3,3,2,5,3,0,1,1,2,1,60.00%");
-        assert_eq!(lines[2], "B社区,2,2,2,2,0,1,1,0,0,1,0.00%");
+        let block = "检查单位数（家）,{}检查次数（次）,{}有隐患单位数（家）,{}发现一般隐患（项）,{}发现重大隐患（项）,{}整改一般隐患（项）,{}整改重大隐患（项）,{}待整改（项）,{}逾期（项）,{}整改率（%）,{}整改资金（元）";
+        let month = block.replace("{}", "本月");
+        let year = block.replace("{}", "本年累计");
+        assert_eq!(lines[0], format!("社区,本月{month},本年累计{year}"));
+        // As of October's end, the year so far is October.
+        assert_eq!(lines[1], "A社区,3,3,2,4,1,3,0,1,2,60.00%,0.00,3,3,2,4,1,3,0,1,2,60.00%,0.00");
+        assert_eq!(lines[2], "B社区,2,2,2,1,1,0,0,1,0,0.00%,0.00,2,2,2,1,1,0,0,1,0,0.00%,0.00");
         assert_eq!(lines[3], "");
         let r = app.get(&format!("/api/v1/reports/monthly.csv?month=2026-10&table=overdue&lang=en&as_of={END_OF_OCTOBER}")).await;
         let text = String::from_utf8(r.raw[3..].to_vec()).expect("utf-8");
-        assert!(text.starts_with("Unit,Community,Category,Level,Found on,Deadline,Days overdue,Status\r\n"), "{text}");
-        assert!(text.contains("便民超市,A社区,Fire separation,General,2026-10-08,2026-10-18,14,Pending verification\r\n"), "{text}");
+        assert!(text.starts_with("Unit,Community,Address,Category,Level,Description,Found on,Deadline,Days overdue,Status,Measures,Responsible,Telephone\r\n"), "{text}");
+        assert!(text.contains("便民超市,A社区,x,Fire separation,General,燃气软管老化,2026-10-08,2026-10-18,14,Pending verification,已整改,,\r\n"), "{text}");
         assert_eq!(app.get("/api/v1/reports/monthly.csv?month=2026-10").await.status, 422, "a table must be named");
         assert_eq!(app.get("/api/v1/reports/monthly.csv?month=2026-10&table=nope").await.status, 422);
         assert_eq!(app.get("/api/v1/reports/monthly?month=2026-1").await.status, 422);
@@ -438,26 +442,27 @@ both_engines! {
         assert_eq!(r.header("content-type").as_deref(), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
         assert!(r.header("content-disposition").unwrap_or_default().contains("filename*=UTF-8''"));
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.raw.clone())).expect("a workbook");
-        assert_eq!(book.sheet_names(), vec!["汇总", "按社区", "按类别", "逾期隐患", "重大隐患", "联合执法", "党政带队"]);
+        assert_eq!(book.sheet_names(), vec!["汇总", "按社区", "按类别", "按行业", "逾期隐患", "重大隐患", "联合执法", "党政带队"]);
+        // Below the title and 填报 lines, 序号 first.
         let summary = book.worksheet_range("汇总").expect("summary sheet");
-        assert_eq!(summary.get_value((0, 0)), Some(&Data::String("项目".into())));
-        assert_eq!(summary.get_value((4, 0)), Some(&Data::String("发现隐患".into())));
-        assert_eq!(summary.get_value((4, 1)), Some(&Data::Float(7.0)));
-        assert_eq!(summary.get_value((4, 2)), Some(&Data::Float(4.0)));
-        assert_eq!(summary.get_value((11, 0)), Some(&Data::String("整改率".into())));
-        assert_eq!(summary.get_value((11, 1)), Some(&Data::Float(0.5)));
+        assert_eq!(summary.get_value((2, 1)), Some(&Data::String("项目".into())));
+        assert_eq!(summary.get_value((6, 1)), Some(&Data::String("发现隐患（项）".into())));
+        assert_eq!(summary.get_value((6, 2)), Some(&Data::Float(7.0)));
+        assert_eq!(summary.get_value((6, 4)), Some(&Data::Float(4.0)));
+        assert_eq!(summary.get_value((17, 1)), Some(&Data::String("整改率（%）".into())));
+        assert_eq!(summary.get_value((17, 2)), Some(&Data::Float(0.5)));
         let overdue = book.worksheet_range("逾期隐患").expect("overdue sheet");
-        assert_eq!(overdue.get_value((1, 0)), Some(&Data::String("便民超市".into())));
-        assert!(matches!(overdue.get_value((1, 4)), Some(Data::DateTime(_))), "found on is a date: {:?}", overdue.get_value((1, 4)));
-        assert_eq!(overdue.get_value((1, 6)), Some(&Data::Float(14.0)));
+        assert_eq!(overdue.get_value((3, 1)), Some(&Data::String("便民超市".into())));
+        assert!(matches!(overdue.get_value((3, 7)), Some(Data::DateTime(_))), "found on is a date: {:?}", overdue.get_value((3, 7)));
+        assert_eq!(overdue.get_value((3, 9)), Some(&Data::Float(14.0)));
         let enforcement = book.worksheet_range("联合执法").expect("enforcement sheet");
-        assert_eq!(enforcement.height(), 5);
+        assert_eq!(enforcement.height(), 7);
         // Sheet XML: a frozen first row in bold; rates formatted as percentages.
         let mut zip = zip::ZipArchive::new(std::io::Cursor::new(r.raw.clone())).expect("zip");
         let mut sheet1 = String::new();
         zip.by_name("xl/worksheets/sheet1.xml").expect("sheet1").read_to_string(&mut sheet1).expect("read");
         assert!(sheet1.contains("state=\"frozen\""), "{sheet1}");
-        assert!(sheet1.contains("ySplit=\"1\""));
+        assert!(sheet1.contains("ySplit=\"3\""));
         let mut styles = String::new();
         zip.by_name("xl/styles.xml").expect("styles").read_to_string(&mut styles).expect("read");
         assert!(styles.contains("<b/>"), "a bold font");
@@ -516,8 +521,8 @@ both_engines! {
         assert_eq!(r.status, 200);
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.raw.clone())).expect("a workbook");
         let overdue = book.worksheet_range("逾期隐患").expect("overdue sheet");
-        assert_eq!(overdue.height(), 2101);
-        assert_eq!(overdue.get_value((2100, 7)), Some(&Data::String("待整改".into())));
+        assert_eq!(overdue.height(), 2103, "the title, 填报 and header rows, and every line");
+        assert_eq!(overdue.get_value((2102, 10)), Some(&Data::String("待整改".into())));
     }
 
     async fn a_corrupt_stored_list_is_an_internal_error_not_an_empty_one(app) {

@@ -3,6 +3,7 @@
 //   #/password (from the user menu; shown in place of everything while a change is required)
 //   #/units[/new|/import]  #/unit/<id>[/edit]  #/ledger  #/admin/<communities|campaigns|users>
 //   #/more (on a phone: the pages the tab bar has no room for)
+//   #/notice/<inspection id>  #/recheck/<rectification id> (the papers, printable on A4)
 
 import { t, lang, setLang } from './i18n.js';
 import { h, mount, icon } from './dom.js';
@@ -20,14 +21,16 @@ import { unitsView, unitView } from './views/units.js';
 import { ledgerView } from './views/ledger.js';
 import { adminView } from './views/admin.js';
 import { moreView } from './views/more.js';
+import { noticeView, recheckView } from './views/paper.js';
 import './i18n-office.js';
 
 const VIEWS = {
   inspect: inspectView, rectify: rectifyView, outbox: outboxView, dashboard: dashboardView, hazard: hazardView,
   units: unitsView, unit: unitView, ledger: ledgerView, admin: adminView, more: moreView,
+  notice: noticeView, recheck: recheckView,
 };
 // The tab a page belongs to.
-const SECTION = { unit: 'units' };
+const SECTION = { unit: 'units', notice: 'dashboard', recheck: 'dashboard' };
 
 let renderSeq = 0;
 let leaving = [];

@@ -7,6 +7,7 @@ import * as session from '../session.js';
 import * as lookup from '../lookup.js';
 import { api, describe } from '../api.js';
 import { thumb } from '../photos.js';
+import '../i18n-paper.js';
 
 function photos(ids) {
   if (!ids || ids.length === 0) return null;
@@ -75,6 +76,7 @@ export async function hazardView(root, ctx) {
       ]),
       photos(rect.evidence_ids),
       h('div', { class: 'muted small' }, t('hzp.submitted', { t: when(rect.submitted_at) })),
+      rect.status === 'pending' ? null : h('a', { href: `#/recheck/${rect.id}`, class: 'btn btn-secondary recheck-link' }, t('paper.openRecheck')),
       actions);
   };
   mount(root, h('div', { class: 'stack', id: 'hazard-page', dataset: { status: hz.status } },
@@ -98,7 +100,8 @@ export async function hazardView(root, ctx) {
       ]),
       hz.photo_ids && hz.photo_ids.length ? h('h2', {}, t('hzp.photos')) : null,
       photos(hz.photo_ids),
-      hz.status === 'open' && session.canRecord() ? h('a', { href: `#/rectify/${hz.id}`, class: 'btn btn-primary' }, t('hzp.rectify')) : null),
+      hz.status === 'open' && session.canRecord() ? h('a', { href: `#/rectify/${hz.id}`, class: 'btn btn-primary' }, t('hzp.rectify')) : null,
+      hz.handling_type === 'deadline' ? h('a', { href: `#/notice/${hz.inspection_id}`, class: 'btn btn-secondary', id: 'notice-link' }, t('paper.openNotice')) : null),
     h('h2', {}, t('hzp.rectifications')),
     rects.length ? h('ul', { class: 'list', id: 'rectifications' }, ...rects.map(rectCard)) : h('p', { class: 'muted' }, t('hzp.noRect')),
     h('h2', {}, t('hzp.history')),
