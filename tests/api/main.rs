@@ -12,6 +12,7 @@ mod counters;
 mod enforcement;
 mod exports;
 mod generate;
+mod hazard_phrases;
 mod hazards;
 mod imports;
 mod inspections;
