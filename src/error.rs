@@ -289,6 +289,40 @@ mod tests {
     use crate::domain::lifecycle::{self, Action};
     use crate::domain::HazardStatus;
 
+    #[test]
+    fn every_problem_type_is_in_the_list() {
+        let all = [
+            ApiError::Validation(vec![]),
+            ApiError::BadRequest(String::new()),
+            ApiError::NotFound(String::new()),
+            ApiError::Conflict(String::new()),
+            ApiError::StaleVersion(1),
+            ApiError::IllegalTransition {
+                detail: String::new(),
+                current_state: String::new(),
+                allowed_actions: vec![],
+            },
+            ApiError::Unauthorized(String::new()),
+            ApiError::Forbidden(String::new()),
+            ApiError::PasswordChangeRequired,
+            ApiError::PayloadTooLarge(1),
+            ApiError::TooManyRows(1),
+            ApiError::UnsupportedMediaType(String::new()),
+            ApiError::MethodNotAllowed(String::new()),
+            ApiError::RateLimited(1),
+            ApiError::Unavailable(String::new()),
+            ApiError::Internal(String::new()),
+        ];
+        for err in all {
+            let (slug, _) = err.slug_and_title();
+            let status = err.status_code().as_u16();
+            assert!(
+                crate::domain::problems::PROBLEM_TYPES.iter().any(|(s, st, _)| *s == slug && *st == status),
+                "{slug} ({status}) is in domain::problems::PROBLEM_TYPES"
+            );
+        }
+    }
+
     fn body_of(err: &ApiError) -> (StatusCode, Option<String>, Value) {
         let res = err.error_response();
         let content_type = res.headers().get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).map(String::from);

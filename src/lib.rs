@@ -17,6 +17,7 @@ pub mod enforcement;
 pub mod error;
 pub mod export;
 pub mod generate;
+pub mod hazard_phrases;
 pub mod hazards;
 pub mod health;
 pub mod http;
@@ -60,6 +61,10 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(campaigns::handlers::list)
         .service(campaigns::handlers::get_one)
         .service(campaigns::handlers::update)
+        .service(hazard_phrases::handlers::create)
+        .service(hazard_phrases::handlers::list)
+        .service(hazard_phrases::handlers::get_one)
+        .service(hazard_phrases::handlers::update)
         .service(inspections::handlers::create)
         .service(inspections::handlers::list)
         .service(inspections::handlers::get_one)

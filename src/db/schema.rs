@@ -382,6 +382,39 @@ diesel::table! {
 diesel::joinable!(units -> communities (community_id));
 diesel::joinable!(unit_events -> units (unit_id));
 diesel::joinable!(community_events -> communities (community_id));
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    hazard_phrases (id) {
+        id -> SqlUuid,
+        category -> Text,
+        text -> Text,
+        legal_basis -> Nullable<Text>,
+        active -> Bool,
+        version -> Integer,
+        created_at -> SqlMoment,
+        updated_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    hazard_phrase_events (id) {
+        id -> SqlUuid,
+        phrase_id -> SqlUuid,
+        at -> SqlMoment,
+        actor -> Text,
+        actor_user_id -> Nullable<SqlUuid>,
+        kind -> Text,
+        details -> Nullable<Text>,
+    }
+}
+
+diesel::joinable!(hazard_phrase_events -> hazard_phrases (phrase_id));
 diesel::joinable!(campaign_events -> campaigns (campaign_id));
 diesel::joinable!(inspections -> units (unit_id));
 diesel::joinable!(hazards -> inspections (inspection_id));
@@ -402,6 +435,8 @@ diesel::allow_tables_to_appear_in_same_query!(
     community_events,
     campaigns,
     campaign_events,
+    hazard_phrases,
+    hazard_phrase_events,
     inspections,
     hazards,
     hazard_events,

@@ -10,6 +10,7 @@ pub mod history;
 pub mod labels;
 pub mod lifecycle;
 pub mod patch;
+pub mod problems;
 pub mod search;
 pub mod tally;
 pub mod time;

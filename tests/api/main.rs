@@ -14,6 +14,7 @@ mod documents;
 mod enforcement;
 mod exports;
 mod generate;
+mod hazard_phrases;
 mod hazards;
 mod headers;
 mod imports;

@@ -125,6 +125,10 @@ const ROUTES: &[(&str, &str)] = &[
     ("post", "/api/v1/users/{id}/deactivate"),
     ("post", "/api/v1/users/{id}/revoke-tokens"),
     ("post", "/api/v1/users/{id}/unlock"),
+    ("post", "/api/v1/hazard-phrases"),
+    ("get", "/api/v1/hazard-phrases"),
+    ("get", "/api/v1/hazard-phrases/{id}"),
+    ("patch", "/api/v1/hazard-phrases/{id}"),
 ];
 
 fn documented(doc: &serde_json::Value) -> Vec<(String, String)> {

@@ -331,6 +331,8 @@ test('an inspection with two hazards and a photo waits in the outbox while the A
   await page.locator('input[name=leader_led]').check();
   await page.locator('select[name=campaign_id]').selectOption(ids.campaign);
 
+  // The list starts empty: 添加隐患 adds the first card.
+  await page.locator('#add-hazard').click();
   const first = page.locator('.hazard-card[data-hazard="0"]');
   await first.locator('select[name=category]').selectOption('gas');
   await first.locator('label.seg:has(input[value=major])').click();
@@ -575,6 +577,7 @@ test('the outbox keeps its items while the server asks for a password change, an
   await page.locator('input[name=unit-search]').fill('便利店');
   await page.locator(`#unit-results [data-unit-id="${ids.shop}"]`).click();
   await page.locator('#picked-unit').waitFor();
+  await page.locator('#add-hazard').click();
   const card = page.locator('.hazard-card[data-hazard="0"]');
   await card.locator('select[name=category]').selectOption('electrical');
   await card.locator('textarea[name=description]').fill('插线板串接使用');

@@ -171,10 +171,12 @@ export async function fitsWidth(page) {
 export async function touchTargets(page, scope = '#view') {
   const small = await page.evaluate((sel) => {
     const out = [];
-    for (const el of document.querySelectorAll(`${sel} a, ${sel} button, ${sel} input:not([type=checkbox]):not([type=radio]):not(.file-hidden), ${sel} select, ${sel} summary, #tabs a`)) {
+    for (const el of document.querySelectorAll(`${sel} a, ${sel} button, ${sel} input:not([type=checkbox]):not([type=radio]):not(.file-hidden), ${sel} select, ${sel} summary, #tabs a, .top a, .top button, .top summary`)) {
       const r = el.getBoundingClientRect();
       if (r.width === 0 || r.height === 0) continue;
       if (el.closest('.seg') || el.closest('.check') || el.closest('.toggle')) continue;
+      // Buttons that hold only an icon or a sign are as wide as they are tall.
+      if (el.matches('.thumb-remove, .btn-icon, .btn-top, .viewer-nav') && r.width < 43.5) out.push(`${el.tagName.toLowerCase()}.${el.className} ${Math.round(r.width)}px wide`);
       if (r.height < 43.5) out.push(`${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ''} "${(el.textContent || el.name || '').trim().slice(0, 20)}" ${Math.round(r.height)}px`);
     }
     return out;

@@ -25,6 +25,7 @@ export const units = () => cachedList('units', 'units');
 export const campaigns = () => cachedList('campaigns', 'campaigns');
 export const openHazards = () => cachedList('open-hazards', 'hazards?status=open');
 export const communities = () => cachedList('communities', 'communities');
+export const hazardPhrases = () => cachedList('hazard-phrases', 'hazard-phrases');
 
 /** id -> unit, from the cache (or the network when there is no cache yet). */
 export async function unitMap() {

@@ -30,7 +30,9 @@ export function dataTable({ id, columns, rows, rowAttrs = () => ({}), empty }) {
  * changed (asks for the total), `next()` / `prev()` move between pages.
  */
 export class Pager {
-  constructor({ id, load, draw, unit = 'list.items', pageSize = 50 }) {
+  constructor({ id, load, draw, unit = 'list.items', pageSize = 50, navIds = '' }) {
+    // Several pagers on one page name their buttons apart (`${navIds}-prev`).
+    this.ids = navIds ? { prev: `${navIds}-prev`, next: `${navIds}-next`, at: `${navIds}-at` } : { prev: 'page-prev', next: 'page-next', at: 'page-at' };
     this.load = load;
     this.pageSize = pageSize;
     this.draw = draw;
@@ -96,9 +98,9 @@ export class Pager {
     this.box.dataset.page = String(this.page + 1);
     const pages = this.total === null || this.items.length === 0 ? null : Math.max(1, Math.ceil(this.total / this.pageSize));
     mount(this.nav,
-      h('button', { type: 'button', class: 'btn btn-secondary', id: 'page-prev', disabled: this.page === 0, onclick: () => this.prev() }, icon('back'), t('list.prev')),
-      h('span', { class: 'pager-at', id: 'page-at' }, pages ? t('list.pageOf', { n: this.page + 1, m: pages }) : t('list.page', { n: this.page + 1 })),
-      h('button', { type: 'button', class: 'btn btn-secondary', id: 'page-next', disabled: !this.next_cursor, onclick: () => this.next() }, t('list.next'), h('span', { class: 'flip' }, icon('back'))));
+      h('button', { type: 'button', class: 'btn btn-secondary', id: this.ids.prev, disabled: this.page === 0, onclick: () => this.prev() }, icon('back'), t('list.prev')),
+      h('span', { class: 'pager-at', id: this.ids.at }, pages ? t('list.pageOf', { n: this.page + 1, m: pages }) : t('list.page', { n: this.page + 1 })),
+      h('button', { type: 'button', class: 'btn btn-secondary', id: this.ids.next, disabled: !this.next_cursor, onclick: () => this.next() }, t('list.next'), h('span', { class: 'flip' }, icon('back'))));
     this.nav.hidden = this.page === 0 && !this.next_cursor;
   }
 }

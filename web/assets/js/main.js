@@ -1,11 +1,12 @@
 // The app: a header, the current view (chosen by the URL's hash), a tab bar.
 //   #/login  #/inspect  #/rectify[/<hazard id>]  #/outbox  #/dashboard  #/hazard/<id>
+//   #/inspection/<id>
 //   #/password (from the user menu; shown in place of everything while a change is required)
 //   #/units[/new|/import]  #/unit/<id>[/edit]  #/ledger  #/admin/<communities|campaigns|users>
 //   #/more (on a phone: the pages the tab bar has no room for)
 //   #/notice/<inspection id>  #/recheck/<rectification id> (the papers, printable on A4)
 
-import { t, lang, setLang } from './i18n.js';
+import { t, lang, setLang, label } from './i18n.js';
 import { h, mount, icon } from './dom.js';
 import * as session from './session.js';
 import * as outbox from './outbox.js';
@@ -17,6 +18,7 @@ import { rectifyView } from './views/rectify.js';
 import { outboxView } from './views/outbox.js';
 import { dashboardView } from './views/dashboard.js';
 import { hazardView } from './views/hazard.js';
+import { inspectionView } from './views/inspection.js';
 import { unitsView, unitView } from './views/units.js';
 import { ledgerView } from './views/ledger.js';
 import { adminView } from './views/admin.js';
@@ -25,7 +27,7 @@ import { noticeView, recheckView } from './views/paper.js';
 import './i18n-office.js';
 
 const VIEWS = {
-  inspect: inspectView, rectify: rectifyView, outbox: outboxView, dashboard: dashboardView, hazard: hazardView,
+  inspect: inspectView, rectify: rectifyView, outbox: outboxView, dashboard: dashboardView, hazard: hazardView, inspection: inspectionView,
   units: unitsView, unit: unitView, ledger: ledgerView, admin: adminView, more: moreView,
   notice: noticeView, recheck: recheckView,
 };
@@ -83,7 +85,9 @@ function userMenu(user) {
   const menu = h('details', { class: 'user-menu', id: 'user-menu' });
   const close = () => { menu.open = false; };
   mount(menu,
-    h('summary', { class: 'btn-top', id: 'user-menu-button', title: t('top.menu') }, h('span', {}, user.display_name || user.username)),
+    h('summary', { class: 'btn-top', id: 'user-menu-button', title: t('top.menu'), 'aria-label': `${t('top.signedInAs')} ${user.display_name || user.username}` },
+      h('span', { class: 'user-name' }, user.display_name || user.username),
+      user.role ? h('span', { class: 'user-role' }, label('role', user.role)) : null),
     h('div', { class: 'menu', role: 'menu' },
       session.mustChangePassword()
         ? null

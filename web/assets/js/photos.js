@@ -109,3 +109,88 @@ export function photoField(photos, onchange, { name = 'photos' } = {}) {
   render();
   return h('div', { class: 'photo-field' }, list, buttons, full);
 }
+
+/**
+ * Photos full size, over the page: previous and next (buttons, arrow keys, a swipe),
+ * zoom (a button or a double tap: twice the size, moved by scrolling), close (×, Esc).
+ */
+export function openViewer(ids, start = 0) {
+  if (!ids || ids.length === 0) return;
+  let index = Math.max(0, Math.min(start, ids.length - 1));
+  let zoomed = false;
+  const img = h('img', { class: 'viewer-img', alt: '' });
+  const frame = h('div', { class: 'viewer-frame' }, img);
+  const count = h('span', { class: 'viewer-count', id: 'viewer-count' });
+  const zoom = h('button', { type: 'button', class: 'btn-top viewer-zoom', id: 'viewer-zoom', 'aria-pressed': 'false' }, t('photo.zoomIn'));
+  const prev = h('button', { type: 'button', class: 'viewer-nav viewer-prev', id: 'viewer-prev', 'aria-label': t('photo.prev') }, '‹');
+  const next = h('button', { type: 'button', class: 'viewer-nav viewer-next', id: 'viewer-next', 'aria-label': t('photo.next') }, '›');
+  const close = h('button', { type: 'button', class: 'btn-top viewer-close', id: 'viewer-close', 'aria-label': t('photo.close') }, '×');
+  const box = h('div', { class: 'viewer', id: 'viewer', role: 'dialog', 'aria-modal': 'true', 'aria-label': t('hzp.photos'), tabindex: '-1' },
+    h('div', { class: 'viewer-bar' }, count, h('span', { class: 'viewer-spacer' }), zoom, close),
+    frame, prev, next);
+  const setZoom = (on) => {
+    zoomed = on;
+    box.classList.toggle('zoomed', on);
+    zoom.setAttribute('aria-pressed', String(on));
+    zoom.textContent = on ? t('photo.zoomOut') : t('photo.zoomIn');
+  };
+  const show = async () => {
+    setZoom(false);
+    count.textContent = `${index + 1} / ${ids.length}`;
+    prev.disabled = index === 0;
+    next.disabled = index === ids.length - 1;
+    img.removeAttribute('src');
+    img.dataset.photoId = ids[index];
+    try {
+      const item = await outbox.getItem(ids[index]);
+      const url = local.get(ids[index]) || (item && item.blob ? URL.createObjectURL(item.blob) : await photoUrl(ids[index]));
+      if (img.dataset.photoId === ids[index]) img.src = url;
+    } catch {
+      img.alt = t('photo.unavailable');
+    }
+  };
+  const go = (d) => {
+    const to = index + d;
+    if (to >= 0 && to < ids.length) { index = to; show(); }
+  };
+  const onKey = (e) => {
+    if (e.key === 'Escape') done();
+    else if (e.key === 'ArrowLeft') go(-1);
+    else if (e.key === 'ArrowRight') go(1);
+  };
+  function done() {
+    document.removeEventListener('keydown', onKey);
+    window.removeEventListener('hashchange', done);
+    box.remove();
+  }
+  prev.onclick = () => go(-1);
+  next.onclick = () => go(1);
+  close.onclick = done;
+  zoom.onclick = () => setZoom(!zoomed);
+  img.addEventListener('dblclick', () => setZoom(!zoomed));
+  let touchX = null;
+  frame.addEventListener('touchstart', (e) => { touchX = e.touches.length === 1 && !zoomed ? e.touches[0].clientX : null; }, { passive: true });
+  frame.addEventListener('touchend', (e) => {
+    if (touchX === null) return;
+    const dx = e.changedTouches[0].clientX - touchX;
+    if (Math.abs(dx) > 50) go(dx < 0 ? 1 : -1);
+    touchX = null;
+  });
+  document.addEventListener('keydown', onKey);
+  window.addEventListener('hashchange', done);
+  document.body.append(box);
+  box.focus();
+  show();
+}
+
+/** Thumbnails that open the viewer. */
+export function gallery(ids) {
+  if (!ids || ids.length === 0) return null;
+  return h('div', { class: 'thumbs' }, ...ids.map((id, i) => h('button', {
+    type: 'button',
+    class: 'thumb-box thumb-open',
+    dataset: { photoId: id },
+    'aria-label': t('photo.open', { n: i + 1 }),
+    onclick: () => openViewer(ids, i),
+  }, thumb(id, { alt: '' }))));
+}

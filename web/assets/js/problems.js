@@ -2,9 +2,80 @@
 // field paths, no server English. A validation problem gives one sentence per field, in
 // the words of the form that sent it; anything else one sentence for the whole.
 
-import { t, label, options } from './i18n.js';
+import { t, label, options, define } from './i18n.js';
 import { ApiError, NetworkError } from './api.js';
 import './i18n-office.js';
+
+// Every field error code the server sends (src/domain/problems.rs: FIELD_CODES), as a
+// sentence in Chinese and in English; {f} is the field's name as the form shows it. A
+// unit test on the server's side fails when a code has no sentence here in either language.
+export const CODE_MESSAGES = {
+  required: ['请填写{f}', '{f} is required'],
+  length: ['{f}的长度不符合要求', '{f} has the wrong length'],
+  range: ['{f}超出了允许的范围', '{f} is out of range'],
+  too_many: ['{f}太多了', 'Too many {f}'],
+  precision: ['{f}最多保留两位小数', '{f} has at most two decimals'],
+  duplicate: ['{f}重复了', '{f} is listed twice'],
+  not_found: ['{f}所指的记录不存在，或您无权查看', '{f} names a record that does not exist or that you may not see'],
+  ambiguous: ['有多个记录与此相符，无法确定是哪一个', 'Several records match: it is not clear which one is meant'],
+  taken: ['这个统一社会信用代码属于您负责范围以外的单位', 'This credit code belongs to a unit outside your communities'],
+  already_exists: ['这条隐患已经提交过了，请重新提交', 'This hazard was sent before: send it again as a new record'],
+  not_allowed: ['这类记录不需要填写{f}', 'This kind of record has no {f}'],
+  in_future: ['{f}不能晚于现在', '{f} cannot be in the future'],
+  before_found: ['{f}不能早于发现隐患的时间', '{f} cannot be before the hazard was found'],
+  before_start: ['结束日期不能早于开始日期', 'The end cannot be before the start'],
+  before_from: ['结束日期不能早于开始日期', 'The end cannot be before the start'],
+  not_later: ['新的整改期限必须晚于原期限', 'The new deadline must be later than the current one'],
+  unit_closed: ['该单位已关闭，不能再责令停业或关闭', 'The unit is closed already'],
+  weak_password: ['密码不符合要求', 'The password does not meet the rules'],
+  same_password: ['新密码不能与当前密码相同', 'The new password must differ from the current one'],
+  wrong_password: ['当前密码不正确', 'The current password is wrong'],
+  invalid_username: ['用户名只能用小写字母、数字、_、- 和 .，2–64 位', 'A username has 2–64 lower-case letters, digits, _ - or .'],
+  invalid_code: ['代码只能用字母、数字、- 和 _，最多 32 位', 'A code has up to 32 letters, digits, - or _'],
+  invalid_phone: ['{f}不是有效的电话号码（5–20 位数字，可含 +、- 或空格）', '{f} is not a phone number (5–20 digits, with an optional +, - or spaces)'],
+  invalid_credit_code: ['统一社会信用代码不正确：应为 18 位，最后一位校验码须相符', 'Not a valid unified social credit code (18 characters with a matching check character)'],
+  invalid_type: ['{f}的填写方式不对，请刷新页面后重试', '{f} has the wrong type: reload the page and try again'],
+  invalid_choice: ['{f}不是可选的值', '{f} is not one of the choices'],
+  invalid: ['{f}的格式不正确', '{f} is not in the right form'],
+  unknown_field: ['页面发送了服务器不认识的内容，请刷新页面后重试', 'The page sent something the server does not know: reload the page and try again'],
+  unknown_parameter: ['页面发送了服务器不认识的条件，请刷新页面后重试', 'The page sent a filter the server does not know: reload the page and try again'],
+  out_of_range: ['每页条数应在 1 到 500 之间', 'A page holds 1 to 500 items'],
+  nul_character: ['{f}含有无法保存的字符', '{f} contains a character that cannot be stored'],
+  empty: ['文件是空的', 'The file is empty'],
+  unreadable: ['无法读取这个文件：请上传 Excel 工作簿（.xlsx）或 CSV 文件', 'This file cannot be read: send an Excel workbook (.xlsx) or a CSV file'],
+  no_columns: ['表格第一行没有可识别的列名（如 单位名称、社区、类型、地址）', 'The first row names no known column (such as 单位名称, 社区, 类型, 地址)'],
+  duplicate_column: ['表格中有一列出现了两次', 'A column appears twice'],
+  not_writable: ['服务器无法写入数据目录，请联系管理员', 'The server cannot write its data directory: tell the administrator'],
+};
+
+// Every problem type (src/domain/problems.rs: PROBLEM_TYPES), likewise.
+export const TYPE_MESSAGES = {
+  'bad-request': ['请求无法读取，请刷新页面后重试', 'The request could not be read: reload the page and try again'],
+  unauthorized: ['登录已失效，请重新登录', 'Your login has ended: please log in again'],
+  forbidden: ['您没有权限执行此操作', 'You may not do this'],
+  'password-change-required': ['请先修改密码', 'Change your password first'],
+  'not-found': ['找不到该记录，或它不在您负责的范围内', 'Not found, or outside your scope'],
+  'method-not-allowed': ['服务器不接受这个操作，请刷新页面后重试', 'The server does not take this action: reload the page and try again'],
+  conflict: ['操作与他人的更改冲突，请刷新后重试', 'This conflicts with another change: reload and try again'],
+  'stale-version': ['这条记录刚被别人修改过，请刷新后再改', 'Someone changed this record meanwhile: reload it and try again'],
+  'illegal-transition': ['该记录当前的状态不允许这个操作', 'The record\u2019s state does not allow this'],
+  'payload-too-large': ['内容太大，超出了服务器允许的上限', 'This is larger than the server accepts'],
+  'unsupported-media-type': ['不支持这种文件', 'Not a supported kind of file'],
+  validation: ['填写的内容有误，请检查后重试', 'Some of the input is invalid: check it and try again'],
+  'rate-limited': ['操作太频繁，请稍后再试', 'Too many attempts: try again later'],
+  internal: ['服务器出错了，请稍后再试', 'The server failed: try again later'],
+  unavailable: ['数据库暂时无法访问，请稍后再试', 'The database cannot be reached just now: try again later'],
+};
+
+define({
+  ...Object.fromEntries(Object.entries(CODE_MESSAGES).map(([k, v]) => [`code.${k}`, v])),
+  ...Object.fromEntries(Object.entries(TYPE_MESSAGES).map(([k, v]) => [`type.${k}`, v])),
+});
+
+/** The slug of a problem's type ("validation"), or ''. */
+export function problemType(err) {
+  return err instanceof ApiError ? String(err.problem?.type || '').replace(/^.*\/problems\//, '') : '';
+}
 
 /** The name of a request field as a form shows it ("联系电话"). */
 export function fieldName(field) {
@@ -124,7 +195,7 @@ export function fieldSentence(e, name = fieldName(e.field)) {
     case 'duplicate_column':
       return t('pr.duplicateColumn', { v: quoted(msg) });
     default:
-      return t('pr.invalid', { f: name });
+      return CODE_MESSAGES[code] ? t(`code.${code}`, { f: name }) : t('pr.invalid', { f: name });
   }
 }
 
@@ -177,6 +248,6 @@ export function explain(err, names = {}) {
     case 415: return /xls/i.test(detail) ? t('pr.xls') : t('pr.fileType');
     case 429: return t('pr.rateLimited', { s: err.retryAfter || 60 });
     case 503: return t('pr.unavailable');
-    default: return t('pr.server');
+    default: return TYPE_MESSAGES[type] ? t(`type.${type}`) : t('pr.server');
   }
 }

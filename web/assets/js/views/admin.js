@@ -1,8 +1,9 @@
-// Administration (admins only): communities (and their import), campaigns, and users —
+// Administration (admins only): communities (and their import), campaigns, the common
+// hazard phrases (隐患库: added, edited, retired — never deleted), and users —
 // created with a role and a scope, their role and scope changed, deactivated and
 // reactivated, a password reset (the user must change it at the next login), unlocked.
 
-import { t, label, when } from '../i18n.js';
+import { t, label, when, options } from '../i18n.js';
 import { h, mount, toast, icon, localDate } from '../dom.js';
 import * as session from '../session.js';
 import { api, listAll } from '../api.js';
@@ -12,7 +13,7 @@ import { explain, fieldErrors, fieldSentence, fieldName } from '../problems.js';
 import { importView } from './import.js';
 import '../i18n-office.js';
 
-const SECTIONS = ['users', 'communities', 'campaigns'];
+const SECTIONS = ['users', 'communities', 'campaigns', 'phrases'];
 const ROLES = ['inspector', 'supervisor', 'viewer', 'admin'];
 // Passwords just set, shown on the user's page until this page is reloaded (to hand over).
 const handovers = new Map();
@@ -35,6 +36,7 @@ export async function adminView(root, ctx) {
   mount(root, frame);
   if (section === 'communities') return communitiesSection(page, ctx);
   if (section === 'campaigns') return campaignsSection(page, ctx);
+  if (section === 'phrases') return phrasesSection(page, ctx);
   if (sub === 'new') return userForm(page, ctx);
   if (sub) return userPage(page, ctx, sub, more);
   return usersSection(page, ctx);
@@ -251,6 +253,89 @@ async function campaignsSection(root, ctx) {
             { key: 'actions', title: t('adm.actions'), cell: (c) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => openEditor(c) }, icon('edit'), t('adm.edit')) },
           ],
         }))));
+}
+
+// ---------------------------------------------------------------------------------------
+// Hazard phrases (隐患库)
+
+async function phrasesSection(root, ctx) {
+  let list;
+  try {
+    list = await listAll('hazard-phrases', 10000);
+  } catch (err) {
+    if (ctx.current()) loadFailed(root, err);
+    return;
+  }
+  if (!ctx.current()) return;
+  const editor = h('section', { class: 'card stack', id: 'phrase-editor' });
+  let shownCategory = ctx.params.get('category') || '';
+  const openEditor = (p) => {
+    const category = h('select', { name: 'category' },
+      h('option', { value: '' }, t('hz.categoryPick')),
+      ...options('category').map((c) => h('option', { value: c, selected: p ? p.category === c : c === shownCategory }, label('category', c))));
+    const text = h('textarea', { name: 'text', rows: 3, maxlength: 2000 }, p ? p.text : '');
+    const basis = h('textarea', { name: 'legal_basis', rows: 2, maxlength: 2000 }, p && p.legal_basis ? p.legal_basis : '');
+    const active = h('input', { type: 'checkbox', name: 'active', checked: p ? p.active : true });
+    mount(editor,
+      h('h2', {}, p ? t('adm.editPhrase') : t('adm.newPhrase')),
+      smallForm({
+        id: 'phrase-form',
+        fields: [
+          { key: 'category', title: t('hz.category'), control: category, required: true },
+          { key: 'text', title: t('adm.phraseText'), control: text, required: true },
+          { key: 'legal_basis', title: t('hz.legalBasis'), control: basis },
+          { key: 'active', title: t('adm.phraseActive'), control: h('span', { class: 'check' }, active, h('span', {}, t('adm.phraseActiveHint'))), plain: true, group: true },
+        ],
+        submitText: p ? t('adm.save') : t('adm.create'),
+        cancel: p ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: () => openEditor(null) }, t('common.cancel')) : null,
+        save: async () => {
+          const body = { category: category.value, text: text.value.trim(), active: active.checked };
+          const b = basis.value.trim();
+          if (p) {
+            await api(`hazard-phrases/${p.id}`, { method: 'PATCH', json: { ...body, legal_basis: b || null, version: p.version } });
+          } else {
+            if (b) body.legal_basis = b;
+            await api('hazard-phrases', { method: 'POST', json: body });
+          }
+          toast(p ? t('adm.saved') : t('adm.phraseCreated'), 'ok');
+          ctx.refresh();
+        },
+      }));
+    if (p) { editor.scrollIntoView({ block: 'start' }); text.focus(); }
+  };
+  openEditor(null);
+  const tableBox = h('div', {});
+  const drawTable = () => {
+    const order = options('category');
+    const rows = list.filter((p) => !shownCategory || p.category === shownCategory)
+      .map((p, i) => [p, i]).sort((a, b) => order.indexOf(a[0].category) - order.indexOf(b[0].category) || a[1] - b[1]).map(([p]) => p);
+    mount(tableBox, dataTable({
+      id: 'phrase-table',
+      rows,
+      empty: t('hz.phrasesNone'),
+      rowAttrs: (p) => ({ dataset: { phraseId: p.id, active: String(p.active) } }),
+      columns: [
+        { key: 'category', title: t('hz.category'), cls: 'nowrap', cell: (p) => label('category', p.category) },
+        { key: 'text', title: t('adm.phraseText'), primary: true, cls: 'wrap', cell: (p) => h('strong', {}, p.text) },
+        { key: 'legal_basis', title: t('hz.legalBasis'), cls: 'wrap', cell: (p) => p.legal_basis || '' },
+        { key: 'active', title: t('adm.state'), cell: (p) => h('span', { class: ['tag', p.active ? 'camp-running' : 'camp-ended'] }, p.active ? t('adm.phraseOn') : t('adm.phraseOff')) },
+        { key: 'actions', title: t('adm.actions'), cell: (p) => h('button', { type: 'button', class: 'btn btn-link', onclick: () => openEditor(p) }, icon('edit'), t('adm.edit')) },
+      ],
+    }));
+  };
+  const filter = h('select', { name: 'phrase-category', onchange: (e) => { shownCategory = e.target.value; drawTable(); } },
+    h('option', { value: '' }, t('list.all')),
+    ...options('category').map((c) => h('option', { value: c, selected: c === shownCategory }, `${label('category', c)}（${list.filter((p) => p.category === c && p.active).length}）`)));
+  drawTable();
+  mount(root,
+    h('div', { class: 'toolbar' }, h('h1', {}, t('adm.phrases'))),
+    h('p', { class: 'muted' }, t('adm.phrasesHint')),
+    h('div', { class: 'admin-grid' },
+      editor,
+      h('section', { class: 'card stack' },
+        h('h2', {}, t('adm.phraseList', { n: list.length })),
+        h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('hz.category')), filter),
+        tableBox)));
 }
 
 // ---------------------------------------------------------------------------------------

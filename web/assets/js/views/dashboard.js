@@ -1,11 +1,13 @@
-// The supervisor's dashboard: open, overdue and major hazards per community, closure
-// rates per community and per category (SVG bars), the hazards waiting for verification,
-// overdue and major ones, and the month's report as Excel and CSV.
+// The supervisor's dashboard: the month's report as Excel and CSV at the top; open, overdue
+// and major hazards per community, closure rates per community and per category (SVG
+// bars); the hazards waiting for verification (longest waiting first), overdue (most
+// overdue first) and major, each list with its true total and paged through all of it.
 
 import { t, label, lang } from '../i18n.js';
 import { h, mount, toast, icon, localDate } from '../dom.js';
 import { api, download, describe } from '../api.js';
-import * as data from '../data.js';
+import * as lookup from '../lookup.js';
+import { Pager } from '../lists.js';
 import { rateChart } from '../chart.js';
 import { hazardLine } from './rectify.js';
 
@@ -18,6 +20,28 @@ function periodDefaults() {
 
 function stat(key, value, cls) {
   return h('div', { class: ['stat', cls], dataset: { stat: key } }, h('span', { class: 'stat-value' }, value ?? '—'), h('span', { class: 'stat-label' }, t(`dash.${key}`)));
+}
+
+const PAGE = 10;
+
+/**
+ * A list of hazards from the API (`path`: its filters and sort), PAGE at a time with its
+ * total; `heading` gets the total too.
+ */
+function hazardPager(id, path, heading) {
+  const pager = new Pager({
+    id: `${id}-pager`,
+    navIds: id,
+    pageSize: PAGE,
+    unit: 'dash.hazardsUnit',
+    load: (cursor, count) => api(`${path}&limit=${PAGE}${count ? '&count=true' : ''}${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`),
+    draw: async (items) => {
+      if (pager.total !== null) heading.textContent = ` (${pager.total.toLocaleString('zh-CN')})`;
+      const units = await lookup.units(items.map((hz) => hz.unit_id));
+      return hazardList(id, items, units);
+    },
+  });
+  return pager;
 }
 
 function hazardList(id, hazards, units) {
@@ -33,15 +57,18 @@ export async function dashboardView(root, ctx) {
   if (ctx.params.get('from')) period.from = ctx.params.get('from');
   if (ctx.params.get('to')) period.to = ctx.params.get('to');
   const q = `from=${period.from}&to=${period.to}`;
-  let byCommunity; let byCategory; let pending; let overdue; let major; let units;
+  let byCommunity; let byCategory;
+  const counts = { pending: h('span', { id: 'pending-total' }), overdue: h('span', { id: 'overdue-total' }), major: h('span', { id: 'major-total' }) };
+  const pending = hazardPager('pending-list', 'hazards?status=pending_verification&sort=waiting_longest', counts.pending);
+  const overdue = hazardPager('overdue-list', 'hazards?overdue=true&sort=deadline_asc', counts.overdue);
+  const major = hazardPager('major-list', 'hazards?level=major&status=open,pending_verification&sort=deadline_asc', counts.major);
   try {
-    [byCommunity, byCategory, pending, overdue, major, units] = await Promise.all([
+    [byCommunity, byCategory] = await Promise.all([
       api(`reports/summary?${q}&group_by=community`),
       api(`reports/summary?${q}&group_by=category`),
-      api('hazards?status=pending_verification&limit=100'),
-      api('hazards?overdue=true&limit=100'),
-      api('hazards?level=major&limit=200'),
-      data.unitMap(),
+      pending.reset(),
+      overdue.reset(),
+      major.reset(),
     ]);
   } catch (err) {
     if (!ctx.current()) return;
@@ -82,6 +109,14 @@ export async function dashboardView(root, ctx) {
     h('label', {}, h('span', {}, t('dash.from')), from),
     h('label', {}, h('span', {}, t('dash.to')), to),
     h('button', { type: 'submit', class: 'btn btn-secondary' }, t('common.refresh'))),
+    h('section', { class: 'card', id: 'reports' },
+      h('h2', {}, t('dash.reports')),
+      h('div', { class: 'report-row' },
+        h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('dash.month')), month),
+        h('div', { class: 'row' }, excel)),
+      h('div', { class: 'report-row' },
+        h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('dash.table')), table),
+        h('div', { class: 'row' }, csv))),
     h('div', { class: 'stats', id: 'totals' },
       stat('found', tot.hazards_found),
       stat('closed', tot.hazards_closed, 'good'),
@@ -106,14 +141,7 @@ export async function dashboardView(root, ctx) {
     h('section', { class: 'card', id: 'chart-category' },
       h('h2', {}, t('dash.rateByCategory')),
       rateChart(byCategory.rows.map((r) => ({ key: r.key, label: label('category', r.key) || r.label, value: r.closure_rate === null ? null : Number(r.closure_rate), text: r.closure_rate_pct })), { title: t('dash.rateByCategory') })),
-    h('section', { class: 'card' }, h('h2', {}, t('dash.toVerify'), ` (${pending.items.length})`), hazardList('pending-list', pending.items, units)),
-    h('section', { class: 'card' }, h('h2', {}, t('dash.overdueList'), ` (${overdue.items.length})`), hazardList('overdue-list', overdue.items, units)),
-    h('section', { class: 'card' }, h('h2', {}, t('dash.majorList')),
-      hazardList('major-list', major.items.filter((hz) => hz.status === 'open' || hz.status === 'pending_verification'), units)),
-    h('section', { class: 'card', id: 'reports' },
-      h('h2', {}, t('dash.reports')),
-      h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('dash.month')), month),
-      h('div', { class: 'row' }, excel),
-      h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('dash.table')), table),
-      h('div', { class: 'row' }, csv))));
+    h('section', { class: 'card', id: 'pending-section' }, h('h2', {}, t('dash.toVerify'), counts.pending), h('p', { class: 'muted small' }, t('dash.pendingOrder')), pending.box),
+    h('section', { class: 'card', id: 'overdue-section' }, h('h2', {}, t('dash.overdueList'), counts.overdue), h('p', { class: 'muted small' }, t('dash.overdueOrder')), overdue.box),
+    h('section', { class: 'card', id: 'major-section' }, h('h2', {}, t('dash.majorList'), counts.major), h('p', { class: 'muted small' }, t('dash.majorOrder')), major.box)));
 }

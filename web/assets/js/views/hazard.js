@@ -1,17 +1,82 @@
-// One hazard: its details and photos, its rectifications with their photos, its history,
-// and for supervisors the verification (pass / reject) of a pending rectification.
+// One hazard: its details and photos (full size in the viewer), its rectifications with
+// their photos and who verified them when, its history, and for supervisors the
+// verification (pass / reject) of a pending rectification, 作废 (void, with a reason) and
+// 延期 (a later deadline, with a reason).
 
 import { t, label, when } from '../i18n.js';
-import { h, mount, toast, icon } from '../dom.js';
+import { h, mount, toast, icon, addDays } from '../dom.js';
 import * as session from '../session.js';
 import * as lookup from '../lookup.js';
 import { api, describe } from '../api.js';
-import { thumb } from '../photos.js';
+import { gallery } from '../photos.js';
 import '../i18n-paper.js';
 
-function photos(ids) {
-  if (!ids || ids.length === 0) return null;
-  return h('div', { class: 'thumbs' }, ...ids.map((id) => h('a', { class: 'thumb-box', dataset: { photoId: id } }, thumb(id, { alt: '' }))));
+const photos = gallery;
+
+/** The void (作废) and extend (延期) forms of a supervisor, each behind its button. */
+function supervisorActions(hz, ctx) {
+  const canExtend = hz.handling_type === 'deadline' && hz.deadline;
+  const box = h('section', { class: 'card stack', id: 'hazard-actions' });
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const send = async (path, body, button, done) => {
+    error.hidden = true;
+    button.disabled = true;
+    try {
+      await api(`hazards/${hz.id}/${path}`, { method: 'POST', json: { ...body, version: hz.version } });
+      toast(done, 'ok');
+      ctx.refresh();
+    } catch (err) {
+      error.textContent = describe(err, t);
+      error.hidden = false;
+      button.disabled = false;
+    }
+  };
+  const voidForm = () => {
+    const reason = h('textarea', { name: 'void_reason', rows: 2, maxlength: 2000 });
+    const go = h('button', { type: 'submit', class: 'btn btn-bad', id: 'void-confirm' }, t('hzp.voidConfirm'));
+    return h('form', { class: 'stack', id: 'void-form', novalidate: true, onsubmit: (e) => {
+      e.preventDefault();
+      if (!reason.value.trim()) { error.textContent = t('hzp.reasonRequired'); error.hidden = false; return; }
+      send('void', { reason: reason.value.trim() }, go, t('hzp.voided'));
+    } },
+    h('p', { class: 'muted small' }, t('hzp.voidHint')),
+    h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('hzp.voidReason')), reason),
+    go);
+  };
+  const extendForm = () => {
+    const min = addDays(hz.deadline, 1);
+    const date = h('input', { type: 'date', name: 'new_deadline', min, value: addDays(hz.deadline, 7) });
+    const reason = h('textarea', { name: 'extend_reason', rows: 2, maxlength: 2000 });
+    const go = h('button', { type: 'submit', class: 'btn btn-primary', id: 'extend-confirm' }, t('hzp.extendConfirm'));
+    return h('form', { class: 'stack', id: 'extend-form', novalidate: true, onsubmit: (e) => {
+      e.preventDefault();
+      if (!date.value || date.value < min) { error.textContent = t('hzp.extendLater', { d: hz.deadline }); error.hidden = false; return; }
+      if (!reason.value.trim()) { error.textContent = t('hzp.reasonRequired'); error.hidden = false; return; }
+      send('deadline', { deadline: date.value, reason: reason.value.trim() }, go, t('hzp.extended', { d: date.value }));
+    } },
+    h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('hzp.newDeadline', { d: hz.deadline })), date),
+    h('label', { class: 'field' }, h('span', { class: 'field-title' }, t('hzp.extendReason')), reason),
+    go);
+  };
+  const slot = h('div', {});
+  const open = (which) => { error.hidden = true; mount(slot, which === 'void' ? voidForm() : extendForm()); slot.querySelector('textarea, input')?.focus(); };
+  mount(box,
+    h('h2', {}, t('hzp.manage')),
+    h('div', { class: 'row' },
+      canExtend ? h('button', { type: 'button', class: 'btn btn-secondary', id: 'extend-open', onclick: () => open('extend') }, t('hzp.extend')) : null,
+      h('button', { type: 'button', class: 'btn btn-secondary', id: 'void-open', onclick: () => open('void') }, t('hzp.void'))),
+    slot, error);
+  return box;
+}
+
+/** Who verified a rectification: the name on the hazard's event of that verification. */
+function verifierName(rect, events) {
+  if (!rect.verified_by) return null;
+  const ev = (events || []).filter((e) => (e.kind === 'rectification_passed' || e.kind === 'rectification_rejected') && e.actor_user_id === rect.verified_by);
+  if (ev.length === 0) return null;
+  const at = new Date(rect.verified_at || 0).getTime();
+  ev.sort((a, b) => Math.abs(new Date(a.at).getTime() - at) - Math.abs(new Date(b.at).getTime() - at));
+  return ev[0].actor;
 }
 
 function dl(pairs) {
@@ -71,8 +136,9 @@ export async function hazardView(root, ctx) {
         [t('rect.responsible'), rect.responsible_person],
         [t('rect.completedAt'), when(rect.completed_at)],
         [t('rect.cost'), rect.cost],
+        [t('hzp.verifier'), verifierName(rect, detail.events)],
+        [t('hzp.verifiedAt'), rect.verified_at ? when(rect.verified_at) : null],
         [t('hzp.comment'), rect.verification_comment],
-        [t('hzp.verifiedBy', { t: '' }).trim(), rect.verified_at ? when(rect.verified_at) : null],
       ]),
       photos(rect.evidence_ids),
       h('div', { class: 'muted small' }, t('hzp.submitted', { t: when(rect.submitted_at) })),
@@ -100,8 +166,10 @@ export async function hazardView(root, ctx) {
       ]),
       hz.photo_ids && hz.photo_ids.length ? h('h2', {}, t('hzp.photos')) : null,
       photos(hz.photo_ids),
+      h('p', { class: 'small' }, h('a', { href: `#/inspection/${hz.inspection_id}`, id: 'hazard-inspection', class: 'btn btn-link' }, t('hzp.inspection'))),
       hz.status === 'open' && session.canRecord() ? h('a', { href: `#/rectify/${hz.id}`, class: 'btn btn-primary' }, t('hzp.rectify')) : null,
       hz.handling_type === 'deadline' ? h('a', { href: `#/notice/${hz.inspection_id}`, class: 'btn btn-secondary', id: 'notice-link' }, t('paper.openNotice')) : null),
+    (hz.status === 'open' || hz.status === 'pending_verification') && session.canVerify() ? supervisorActions(hz, ctx) : null,
     h('h2', {}, t('hzp.rectifications')),
     rects.length ? h('ul', { class: 'list', id: 'rectifications' }, ...rects.map(rectCard)) : h('p', { class: 'muted' }, t('hzp.noRect')),
     h('h2', {}, t('hzp.history')),

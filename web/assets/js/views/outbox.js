@@ -5,8 +5,32 @@ import { h, mount, icon } from '../dom.js';
 import * as session from '../session.js';
 import * as outbox from '../outbox.js';
 import { thumb } from '../photos.js';
+import * as data from '../data.js';
+import { draftKeyOf, draftHasContent, draftFromRefused } from './inspect.js';
 
 const ICONS = { photo: 'camera', inspection: 'inspect', rectification: 'rectify' };
+
+/** What the server said, for whoever asks (详情): status, each field's path, code and words. */
+function problemDetails(item) {
+  const p = item.problem;
+  if (!p) return null;
+  const lines = [`${p.status || ''} ${p.type || ''} ${p.detail || ''}`.trim(), ...(p.errors || []).map((e) => `${e.field}: ${e.code} — ${e.message}`)];
+  return h('details', { class: 'problem-details small' }, h('summary', {}, t('out.details')), h('pre', {}, lines.join('\n')));
+}
+
+/** Opens a refused inspection in the form, with its errors beside its fields. */
+async function fix(item) {
+  const user = session.user();
+  const key = draftKeyOf(user);
+  let current = null;
+  try { current = JSON.parse(localStorage.getItem(key) || 'null'); } catch { current = null; }
+  if (draftHasContent(current) && !window.confirm(t('out.fixReplace'))) return;
+  const units = await data.unitMap().catch(() => new Map());
+  localStorage.setItem(key, JSON.stringify(draftFromRefused(item, units)));
+  // The refused submission stored nothing; the corrected one goes as a new submission.
+  await outbox.discard(item.id);
+  window.location.hash = '#/inspect';
+}
 
 function size(bytes) {
   return bytes > 1024 * 1024 ? `${(bytes / 1024 / 1024).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`;
@@ -42,10 +66,13 @@ export async function outboxView(root, ctx) {
         h('div', { class: 'outbox-text' },
           h('strong', {}, t(`out.kind.${item.kind}`), item.label ? ` · ${item.label}` : ''),
           h('div', { class: 'muted small' }, details.join(' · ')),
-          state ? h('div', { class: 'small' }, state) : null),
-        item.failed && item.owner === me
-          ? h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => { if (window.confirm(t('out.discardConfirm'))) await outbox.discard(item.id); } }, t('out.discard'))
-          : null);
+          state ? h('div', { class: 'small' }, state) : null,
+          item.failed && item.owner === me ? problemDetails(item) : null,
+          item.failed && item.owner === me
+            ? h('div', { class: 'row outbox-actions' },
+              item.kind === 'inspection' ? h('button', { type: 'button', class: 'btn btn-primary fix-item', onclick: () => fix(item) }, t('out.fix')) : null,
+              h('button', { type: 'button', class: 'btn btn-secondary', onclick: async () => { if (window.confirm(t('out.discardConfirm'))) await outbox.discard(item.id); } }, t('out.discard')))
+            : null));
     };
     const sent = outbox.sent();
     mount(box,

@@ -1,0 +1,2 @@
+DROP TABLE hazard_phrase_events;
+DROP TABLE hazard_phrases;
