@@ -11,6 +11,7 @@ pub mod labels;
 pub mod lifecycle;
 pub mod patch;
 pub mod search;
+pub mod supervision;
 pub mod tally;
 pub mod time;
 pub mod transition;

@@ -35,6 +35,7 @@ pub fn write(table: Table, writer: &mut impl TableWriter) -> ApiResult<()> {
         Table::Major => writer.lines(table, &MAJOR),
         Table::Enforcement => writer.lines(table, &ENFORCEMENT),
         Table::LeaderLed => writer.lines(table, &LEADER_LED),
+        Table::Recurrent => writer.lines(table, &RECURRENT),
     }
 }
 
@@ -48,6 +49,7 @@ pub fn name(table: Table, lang: Lang) -> &'static str {
         Table::Major => lang.pick("重大隐患", "Major hazards"),
         Table::Enforcement => lang.pick("联合执法", "Joint enforcement"),
         Table::LeaderLed => lang.pick("党政带队", "Leader-led"),
+        Table::Recurrent => lang.pick("复发隐患", "Recurrences"),
     }
 }
 
@@ -90,11 +92,11 @@ static OVERDUE: LineTable<HazardLine> = LineTable {
 
 /// The major hazards open as of the report's moment, whenever found.
 static MAJOR: LineTable<HazardLine> = LineTable {
-    columns: &HAZARD_COLUMNS,
+    columns: &MAJOR_COLUMNS,
     query: |conn, f, state, each| lines::hazards(conn, f, state, HazardList::Major, each),
 };
 
-static HAZARD_COLUMNS: [Column<HazardLine>; 8] = [
+const HAZARD_COLUMNS: [Column<HazardLine>; 8] = [
     Column { zh: "单位", en: "Unit", cell: |l, _| text(l.unit_name.clone()) },
     Column { zh: "社区", en: "Community", cell: |l, _| text(l.community_name.clone()) },
     Column { zh: "类别", en: "Category", cell: |l, lang| text(labels::category(l.category, lang)) },
@@ -103,6 +105,57 @@ static HAZARD_COLUMNS: [Column<HazardLine>; 8] = [
     Column { zh: "整改期限", en: "Deadline", cell: |l, _| l.deadline.map(Cell::Date).unwrap_or(Cell::Empty) },
     Column { zh: "逾期天数", en: "Days overdue", cell: |l, _| opt_int(l.days_overdue) },
     Column { zh: "状态", en: "Status", cell: |l, lang| text(labels::status(l.status, lang)) },
+];
+
+/// A major hazard's line: the hazard's columns, its plan's completeness and its
+/// supervision's level and state.
+static MAJOR_COLUMNS: [Column<HazardLine>; 11] = [
+    HAZARD_COLUMNS[0],
+    HAZARD_COLUMNS[1],
+    HAZARD_COLUMNS[2],
+    HAZARD_COLUMNS[3],
+    HAZARD_COLUMNS[4],
+    HAZARD_COLUMNS[5],
+    HAZARD_COLUMNS[6],
+    HAZARD_COLUMNS[7],
+    Column { zh: "治理方案", en: "Plan", cell: |l, lang| text(labels::plan(l.plan_state, lang)) },
+    Column {
+        zh: "督办级别",
+        en: "Supervised by",
+        cell: |l, lang| l.supervision_level.map(|s| text(labels::supervision_level(s, lang))).unwrap_or(Cell::Empty),
+    },
+    Column {
+        zh: "督办状态",
+        en: "Supervision",
+        cell: |l, lang| l.supervision_state.map(|s| text(labels::supervision_state(s, lang))).unwrap_or(Cell::Empty),
+    },
+];
+
+/// The hazards found in the period that recur an earlier one, in their state as of the
+/// report's moment.
+static RECURRENT: LineTable<HazardLine> = LineTable {
+    columns: &RECURRENT_COLUMNS,
+    query: |conn, f, state, each| lines::hazards(conn, f, state, HazardList::Recurrent, each),
+};
+
+static RECURRENT_COLUMNS: [Column<HazardLine>; 9] = [
+    HAZARD_COLUMNS[0],
+    HAZARD_COLUMNS[1],
+    HAZARD_COLUMNS[2],
+    HAZARD_COLUMNS[3],
+    HAZARD_COLUMNS[4],
+    HAZARD_COLUMNS[5],
+    HAZARD_COLUMNS[7],
+    Column {
+        zh: "前次发现日期",
+        en: "Earlier found on",
+        cell: |l, _| l.recurrence_found_on.map(Cell::Date).unwrap_or(Cell::Empty),
+    },
+    Column {
+        zh: "前次隐患编号",
+        en: "Earlier hazard",
+        cell: |l, _| l.recurrence_of.map(|id| text(id.to_string())).unwrap_or(Cell::Empty),
+    },
 ];
 
 /// The period's joint enforcement outcomes, one line per unit per action. Enforcement
