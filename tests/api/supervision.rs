@@ -147,9 +147,9 @@ both_engines! {
 
         // The list's filter.
         let supervised = app.get("/api/v1/hazards?supervised=true").await.body;
-        assert_eq!(ids(&supervised), [s.major.clone()]);
+        assert_eq!(ids(&supervised), std::slice::from_ref(&s.major));
         let not = app.get("/api/v1/hazards?supervised=false").await.body;
-        assert_eq!(ids(&not), [s.general.clone()]);
+        assert_eq!(ids(&not), std::slice::from_ref(&s.general));
 
         // Not voided while supervised.
         let r = app.post_as(Some(&s.supervisor), &format!("/api/v1/hazards/{}/void", s.major), &json!({"reason": "录入错误"})).await;
