@@ -75,6 +75,7 @@ fn sqlite_submit(file: &str, seconds: u64) {
                 deadline: due,
                 note: None,
                 source: Some(HazardSource::Routine),
+                found_by: None,
                 legal_basis: None,
                 responsible_person: None,
                 photo_ids: Vec::new(),
@@ -93,6 +94,7 @@ fn sqlite_submit(file: &str, seconds: u64) {
             unit_no,
             unit_name: unit_name.clone(),
             unit_address: unit_address.clone(),
+            recurrence_days: 365,
         };
         conn.write(|c| -> Result<(), safetrace::error::ApiError> {
             diesel::insert_into(inspections::table).values(&row).execute(c)?;

@@ -156,6 +156,11 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_REQUIRE_EVIDENCE", default_value_t = true, action = clap::ArgAction::Set)]
     pub require_evidence: bool,
 
+    /// How many days back a hazard closed at the same unit in the same category makes a
+    /// new one a recurrence (`recurrence_of`).
+    #[arg(long, env = "SAFETRACE_RECURRENCE_DAYS", default_value_t = 365, value_parser = clap::value_parser!(u32).range(1..=3650))]
+    pub recurrence_days: u32,
+
     /// Whether whoever submitted a rectification may also verify it (small offices); by
     /// default someone else must.
     #[arg(long, env = "SAFETRACE_ALLOW_SELF_VERIFICATION", default_value_t = false, action = clap::ArgAction::Set)]
@@ -258,6 +263,7 @@ impl Settings {
             clock_skew_seconds: self.clock_skew_seconds,
             token_ttl_hours: self.token_ttl_hours,
             require_evidence: self.require_evidence,
+            recurrence_days: self.recurrence_days,
             allow_self_verification: self.allow_self_verification,
             report_concurrency: self.report_concurrency as usize,
             summary_concurrency: self.summary_concurrency as usize,
@@ -294,6 +300,8 @@ pub struct AppConfig {
     pub clock_skew_seconds: i64,
     pub token_ttl_hours: i64,
     pub require_evidence: bool,
+    /// SAFETRACE_RECURRENCE_DAYS.
+    pub recurrence_days: u32,
     pub allow_self_verification: bool,
     pub report_concurrency: usize,
     pub summary_concurrency: usize,
@@ -343,6 +351,7 @@ impl Default for AppConfig {
             clock_skew_seconds: 300,
             token_ttl_hours: 12,
             require_evidence: true,
+            recurrence_days: 365,
             allow_self_verification: false,
             report_concurrency: 2,
             summary_concurrency: 4,

@@ -7,6 +7,7 @@ use utoipa::ToSchema;
 
 use crate::domain::access::Refused;
 use crate::domain::actor::NotSignedIn;
+use crate::domain::supervision::{NotGovernable, SupervisionRefusal};
 use crate::domain::transition::{Illegal, LifeCycle};
 pub use crate::domain::validate::FieldError;
 use crate::domain::validate::Invalid;
@@ -274,6 +275,38 @@ impl<L: LifeCycle> From<Illegal<L>> for ApiError {
             detail: i.to_string(),
             current_state: i.current.to_string(),
             allowed_actions: i.allowed_names().into_iter().map(String::from).collect(),
+        }
+    }
+}
+
+impl From<SupervisionRefusal> for ApiError {
+    fn from(r: SupervisionRefusal) -> Self {
+        match r {
+            SupervisionRefusal::Illegal(i) => i.into(),
+            SupervisionRefusal::HazardNotClosed(status) => ApiError::IllegalTransition {
+                detail: format!(
+                    "`request_lift` is not allowed: the hazard is {status}; lifting may be requested once it is closed"
+                ),
+                current_state: "listed".to_string(),
+                allowed_actions: vec!["correct".to_string()],
+            },
+        }
+    }
+}
+
+impl From<NotGovernable> for ApiError {
+    fn from(r: NotGovernable) -> Self {
+        match r {
+            NotGovernable::NotMajor => {
+                ApiError::Conflict("only a major hazard has a governance plan and a formal supervision".to_string())
+            }
+            NotGovernable::Resolved(status) => ApiError::IllegalTransition {
+                detail: format!(
+                    "the hazard is {status}: a plan or a supervision is recorded only while it is open or pending verification"
+                ),
+                current_state: status.to_string(),
+                allowed_actions: Vec::new(),
+            },
         }
     }
 }

@@ -28,6 +28,7 @@ pub mod ops;
 pub mod rectifications;
 pub mod reports;
 pub mod search;
+pub mod supervision;
 pub mod tallies;
 pub mod tls;
 pub mod units;
@@ -74,6 +75,11 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(hazards::handlers::get_one)
         .service(hazards::handlers::void)
         .service(hazards::handlers::extend_deadline)
+        .service(supervision::handlers::put_plan)
+        .service(supervision::handlers::create)
+        .service(supervision::handlers::correct)
+        .service(supervision::handlers::request_lift)
+        .service(supervision::handlers::lift)
         .service(rectifications::handlers::submit)
         .service(rectifications::handlers::verify)
         .service(documents::handlers::issue_notice)

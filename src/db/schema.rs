@@ -155,6 +155,11 @@ diesel::table! {
         closed_at -> Nullable<SqlMoment>,
         version -> Integer,
         created_by -> Nullable<SqlUuid>,
+        plan_state -> Nullable<Text>,
+        supervision_level -> Nullable<Text>,
+        supervision_state -> Nullable<Text>,
+        recurrence_of -> Nullable<SqlUuid>,
+        found_by -> Text,
     }
 }
 
@@ -174,6 +179,46 @@ diesel::table! {
         reason -> Nullable<Text>,
         details -> Nullable<Text>,
         deadline -> Nullable<Date>,
+        plan_state -> Nullable<Text>,
+        supervision_level -> Nullable<Text>,
+        supervision_state -> Nullable<Text>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    hazard_plans (hazard_id) {
+        hazard_id -> SqlUuid,
+        measures -> Nullable<Text>,
+        funds_cents -> Nullable<BigInt>,
+        deadline -> Nullable<Date>,
+        responsible_person -> Nullable<Text>,
+        emergency_plan -> Nullable<Text>,
+        complete -> Bool,
+        version -> Integer,
+        created_at -> SqlMoment,
+        updated_at -> SqlMoment,
+        updated_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    hazard_supervisions (hazard_id) {
+        hazard_id -> SqlUuid,
+        level -> Text,
+        authority -> Text,
+        listed_on -> Date,
+        state -> Text,
+        version -> Integer,
+        created_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+        lift_requested_at -> Nullable<SqlMoment>,
+        lifted_at -> Nullable<SqlMoment>,
     }
 }
 
@@ -477,6 +522,12 @@ diesel::table! {
         major_open -> BigInt,
         found_major -> BigInt,
         closed_major -> BigInt,
+        major_with_plan -> BigInt,
+        major_plan_complete -> BigInt,
+        major_supervised -> BigInt,
+        major_supervised_province -> BigInt,
+        major_supervised_lifted -> BigInt,
+        hazards_recurrent -> BigInt,
         overdue -> BigInt,
         rectification_cost_cents -> BigInt,
     }
@@ -501,6 +552,12 @@ diesel::table! {
         major_open -> BigInt,
         found_major -> BigInt,
         closed_major -> BigInt,
+        major_with_plan -> BigInt,
+        major_plan_complete -> BigInt,
+        major_supervised -> BigInt,
+        major_supervised_province -> BigInt,
+        major_supervised_lifted -> BigInt,
+        hazards_recurrent -> BigInt,
         overdue -> BigInt,
         rectification_cost_cents -> BigInt,
     }
@@ -525,6 +582,12 @@ diesel::table! {
         major_open -> BigInt,
         found_major -> BigInt,
         closed_major -> BigInt,
+        major_with_plan -> BigInt,
+        major_plan_complete -> BigInt,
+        major_supervised -> BigInt,
+        major_supervised_province -> BigInt,
+        major_supervised_lifted -> BigInt,
+        hazards_recurrent -> BigInt,
         overdue -> BigInt,
         rectification_cost_cents -> BigInt,
     }
@@ -549,6 +612,12 @@ diesel::table! {
         major_open -> BigInt,
         found_major -> BigInt,
         closed_major -> BigInt,
+        major_with_plan -> BigInt,
+        major_plan_complete -> BigInt,
+        major_supervised -> BigInt,
+        major_supervised_province -> BigInt,
+        major_supervised_lifted -> BigInt,
+        hazards_recurrent -> BigInt,
         overdue -> BigInt,
         rectification_cost_cents -> BigInt,
     }
@@ -575,6 +644,12 @@ diesel::table! {
         major_open -> BigInt,
         found_major -> BigInt,
         closed_major -> BigInt,
+        major_with_plan -> BigInt,
+        major_plan_complete -> BigInt,
+        major_supervised -> BigInt,
+        major_supervised_province -> BigInt,
+        major_supervised_lifted -> BigInt,
+        hazards_recurrent -> BigInt,
         overdue -> BigInt,
         rectification_cost_cents -> BigInt,
     }
@@ -601,6 +676,12 @@ diesel::table! {
         major_open -> BigInt,
         found_major -> BigInt,
         closed_major -> BigInt,
+        major_with_plan -> BigInt,
+        major_plan_complete -> BigInt,
+        major_supervised -> BigInt,
+        major_supervised_province -> BigInt,
+        major_supervised_lifted -> BigInt,
+        hazards_recurrent -> BigInt,
         overdue -> BigInt,
         rectification_cost_cents -> BigInt,
     }
@@ -627,6 +708,12 @@ diesel::table! {
         major_open -> BigInt,
         found_major -> BigInt,
         closed_major -> BigInt,
+        major_with_plan -> BigInt,
+        major_plan_complete -> BigInt,
+        major_supervised -> BigInt,
+        major_supervised_province -> BigInt,
+        major_supervised_lifted -> BigInt,
+        hazards_recurrent -> BigInt,
         overdue -> BigInt,
         rectification_cost_cents -> BigInt,
     }

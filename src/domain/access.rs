@@ -20,6 +20,8 @@ pub enum Permission {
     ManageCatalog,
     /// Create, change and deactivate users.
     ManageUsers,
+    /// Lift a major hazard's formal supervision (摘牌销号): admins only.
+    LiftSupervision,
 }
 
 impl Role {
@@ -102,7 +104,8 @@ mod tests {
     #[test]
     fn roles_follow_the_design_table() {
         use Permission::*;
-        let all = [Read, Record, Supervise, ManageUnits, RecordEnforcement, ManageCatalog, ManageUsers];
+        let all =
+            [Read, Record, Supervise, ManageUnits, RecordEnforcement, ManageCatalog, ManageUsers, LiftSupervision];
         assert!(all.iter().all(|p| Role::Admin.may(*p)));
         assert_eq!(all.iter().filter(|p| Role::Supervisor.may(**p)).count(), 5);
         assert!(!Role::Supervisor.may(ManageCatalog) && !Role::Supervisor.may(ManageUsers));

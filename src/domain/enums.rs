@@ -184,3 +184,39 @@ text_enum!(
         Closure => "closure",
     }
 );
+
+text_enum!(
+    /// Who found a hazard (where `source` says on what occasion): the office's own
+    /// inspection, or the unit's own check (自查), reported and recorded by an inspector.
+    FoundBy {
+        Inspection => "inspection",
+        SelfCheck => "self_check",
+    }
+);
+
+text_enum!(
+    /// Whether a governance plan (治理方案) has all five items of 五到位.
+    PlanState {
+        Incomplete => "incomplete",
+        Complete => "complete",
+    }
+);
+
+text_enum!(
+    /// Who supervises a major hazard formally (挂牌督办).
+    SupervisionLevel {
+        County => "county",
+        City => "city",
+        Province => "province",
+    }
+);
+
+text_enum!(
+    /// Where a formal supervision stands: listed (挂牌), its lifting requested once the
+    /// hazard is closed, lifted (摘牌销号).
+    SupervisionState {
+        Listed => "listed",
+        LiftRequested => "lift_requested",
+        Lifted => "lifted",
+    }
+);

@@ -54,6 +54,37 @@ pub fn level(l: HazardLevel, lang: Lang) -> &'static str {
     lang.pick(zh, en)
 }
 
+pub fn plan(p: Option<crate::domain::PlanState>, lang: Lang) -> &'static str {
+    match p {
+        None => lang.pick("无", "None"),
+        Some(crate::domain::PlanState::Incomplete) => lang.pick("不完整", "Incomplete"),
+        Some(crate::domain::PlanState::Complete) => lang.pick("五到位", "Complete"),
+    }
+}
+
+pub fn supervision_level(l: crate::domain::SupervisionLevel, lang: Lang) -> &'static str {
+    match l {
+        crate::domain::SupervisionLevel::County => lang.pick("区县级", "County"),
+        crate::domain::SupervisionLevel::City => lang.pick("市级", "City"),
+        crate::domain::SupervisionLevel::Province => lang.pick("省级", "Province"),
+    }
+}
+
+pub fn supervision_state(s: crate::domain::SupervisionState, lang: Lang) -> &'static str {
+    match s {
+        crate::domain::SupervisionState::Listed => lang.pick("挂牌督办中", "Listed"),
+        crate::domain::SupervisionState::LiftRequested => lang.pick("申请摘牌", "Lift requested"),
+        crate::domain::SupervisionState::Lifted => lang.pick("已摘牌销号", "Lifted"),
+    }
+}
+
+pub fn found_by(f: crate::domain::FoundBy, lang: Lang) -> &'static str {
+    match f {
+        crate::domain::FoundBy::Inspection => lang.pick("检查发现", "Inspection"),
+        crate::domain::FoundBy::SelfCheck => lang.pick("企业自查", "Self-check"),
+    }
+}
+
 pub fn handling_type(h: HandlingType, lang: Lang) -> &'static str {
     let (zh, en) = match h {
         HandlingType::Deadline => ("限期整改", "Rectify by a deadline"),

@@ -12,6 +12,7 @@ pub mod lifecycle;
 pub mod patch;
 pub mod problems;
 pub mod search;
+pub mod supervision;
 pub mod tally;
 pub mod time;
 pub mod transition;

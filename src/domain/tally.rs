@@ -18,15 +18,35 @@ use chrono::{Duration, NaiveDate, NaiveTime, TimeZone};
 use chrono_tz::Tz;
 
 use super::hazard::is_unresolved;
-use super::{HazardStatus, Moment};
+use super::{HazardStatus, Moment, PlanState, SupervisionLevel, SupervisionState};
 
-/// What of a hazard the counters see at a moment: its state, the deadline in force, and
-/// whether it is major (fixed when it is found).
+/// What of a hazard the counters see at a moment: its state, the deadline in force,
+/// whether it is major and a recurrence (both fixed when it is found), and its governance
+/// plan's and formal supervision's state.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Facts {
     pub status: HazardStatus,
     pub deadline: Option<NaiveDate>,
     pub major: bool,
+    pub recurrent: bool,
+    pub plan: Option<PlanState>,
+    pub supervision_level: Option<SupervisionLevel>,
+    pub supervision_state: Option<SupervisionState>,
+}
+
+impl Facts {
+    /// A hazard in this state, with no plan, no supervision, not a recurrence.
+    pub fn plain(status: HazardStatus, deadline: Option<NaiveDate>, major: bool) -> Self {
+        Facts {
+            status,
+            deadline,
+            major,
+            recurrent: false,
+            plan: None,
+            supervision_level: None,
+            supervision_state: None,
+        }
+    }
 }
 
 macro_rules! tally_measures {
@@ -90,6 +110,18 @@ tally_measures! {
         major_open => |f: &Facts| f.major && is_unresolved(f.status);
         found_major => |f: &Facts| f.major;
         closed_major => |f: &Facts| f.major && f.status == HazardStatus::Closed;
+        /// Major with a governance plan (治理方案), complete or not.
+        major_with_plan => |f: &Facts| f.major && f.plan.is_some();
+        /// Major with a complete plan (五到位).
+        major_plan_complete => |f: &Facts| f.major && f.plan == Some(PlanState::Complete);
+        /// Major and listed for formal supervision (挂牌督办), whatever the supervision's state.
+        major_supervised => |f: &Facts| f.major && f.supervision_state.is_some();
+        /// … by the province.
+        major_supervised_province => |f: &Facts| f.major && f.supervision_level == Some(SupervisionLevel::Province);
+        /// … and lifted (摘牌销号).
+        major_supervised_lifted => |f: &Facts| f.major && f.supervision_state == Some(SupervisionState::Lifted);
+        /// A recurrence (`recurrence_of`).
+        hazards_recurrent => |f: &Facts| f.recurrent;
     }
     amounts {
         /// Open or pending verification past the deadline (by the office's date): moved at
@@ -183,7 +215,7 @@ mod tests {
     }
 
     fn facts(status: HazardStatus, deadline: Option<&str>) -> Facts {
-        Facts { status, deadline: deadline.map(d), major: false }
+        Facts::plain(status, deadline.map(d), false)
     }
 
     /// What the changes add up to at `t`.
@@ -282,11 +314,34 @@ mod tests {
     #[test]
     fn a_major_hazard_counts_as_major_open_until_it_is_resolved() {
         let found = at("2026-11-20T10:00:00+08:00");
-        let open = Facts { status: Open, deadline: Some(d("2026-12-20")), major: true };
+        let open = Facts::plain(Open, Some(d("2026-12-20")), true);
         let created = changes(None, open, found, TZ);
         assert_eq!(created[0].tally.major_open, 1);
         let voided = changes(Some(open), Facts { status: Voided, ..open }, at("2026-11-21T10:00:00+08:00"), TZ);
         assert_eq!(voided[0].tally.major_open, -1);
+    }
+
+    #[test]
+    fn a_plan_and_a_supervision_move_the_major_counters() {
+        let at = at("2026-11-20T10:00:00+08:00");
+        let open = Facts::plain(Open, Some(d("2026-12-20")), true);
+        let planned = Facts { plan: Some(PlanState::Incomplete), ..open };
+        let step = changes(Some(open), planned, at, TZ);
+        assert_eq!((step[0].tally.major_with_plan, step[0].tally.major_plan_complete), (1, 0));
+        let complete = Facts { plan: Some(PlanState::Complete), ..planned };
+        assert_eq!(changes(Some(planned), complete, at, TZ)[0].tally.major_plan_complete, 1);
+        let listed = Facts {
+            supervision_level: Some(SupervisionLevel::Province),
+            supervision_state: Some(SupervisionState::Listed),
+            ..complete
+        };
+        let t = changes(Some(complete), listed, at, TZ)[0].tally;
+        assert_eq!((t.major_supervised, t.major_supervised_province, t.major_supervised_lifted), (1, 1, 0));
+        let lifted = Facts { status: Closed, supervision_state: Some(SupervisionState::Lifted), ..listed };
+        let t = Tally::of_state(&lifted);
+        assert_eq!((t.major_supervised, t.major_supervised_lifted, t.closed_major), (1, 1, 1));
+        let recurrent = Facts { recurrent: true, ..Facts::plain(Open, None, false) };
+        assert_eq!(changes(None, recurrent, at, TZ)[0].tally.hazards_recurrent, 1);
     }
 
     #[test]
@@ -300,12 +355,18 @@ mod tests {
             major_open: 6,
             found_major: 7,
             closed_major: 8,
+            major_with_plan: 11,
+            major_plan_complete: 12,
+            major_supervised: 13,
+            major_supervised_province: 14,
+            major_supervised_lifted: 15,
+            hazards_recurrent: 16,
             overdue: 9,
             rectification_cost_cents: 10,
         };
         let columns = ["found", "closed", "voided", "open", "pending", "major_open", "found_major", "closed_major"];
         assert_eq!(Tally::COLUMNS[..8], columns);
-        assert_eq!(Tally::COLUMNS[8..], ["overdue", "rectification_cost_cents"]);
+        assert_eq!(Tally::COLUMNS[14..], ["overdue", "rectification_cost_cents"]);
         assert_eq!(Tally::from_values(&t.values()), t);
     }
 }

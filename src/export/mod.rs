@@ -23,6 +23,14 @@ pub struct Column<L> {
     pub cell: fn(&L, Lang) -> Cell,
 }
 
+impl<L> Clone for Column<L> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<L> Copy for Column<L> {}
+
 /// The headers of `columns` in `lang`.
 pub fn headers<L>(columns: &[Column<L>], lang: Lang) -> Vec<&'static str> {
     columns.iter().map(|c| lang.pick(c.zh, c.en)).collect()

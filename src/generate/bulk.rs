@@ -12,6 +12,7 @@ use diesel::prelude::*;
 use crate::db::types::SQLITE_MOMENT_FORMAT;
 use crate::db::DbConn;
 use crate::domain::{Department, HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, Measure};
+use crate::domain::{FoundBy, PlanState, SupervisionLevel, SupervisionState};
 use crate::domain::{Id, Moment, RectificationStatus, UnitKind, UnitStatus};
 use crate::enforcement::model::{ActionRow, OutcomeRow};
 use crate::hazards::model::{HazardEventRow, HazardRow};
@@ -92,10 +93,12 @@ bulk_tables! {
     HazardRow => hazards [
         id, inspection_id, unit_id, community_id, unit_kind, campaign_id, leader_led, category, level, source,
         handling_type, description, legal_basis, responsible_person, note, deadline, status, found_at, found_on,
-        recorded_at, closed_at, version, created_by,
+        recorded_at, closed_at, version, created_by, plan_state, supervision_level, supervision_state, recurrence_of,
+        found_by,
     ];
     HazardEventRow => hazard_events [
-        id, hazard_id, at, actor, actor_user_id, kind, from_state, to_state, reason, details, deadline,
+        id, hazard_id, at, actor, actor_user_id, kind, from_state, to_state, reason, details, deadline, plan_state,
+        supervision_level, supervision_state,
     ];
     RectificationRow => rectifications [
         id, hazard_id, community_id, status, measures, responsible_person, cost_cents, completed_at, submitted_at,
@@ -208,7 +211,11 @@ text_cells!(
     HazardStatus,
     RectificationStatus,
     Department,
-    Measure
+    Measure,
+    FoundBy,
+    PlanState,
+    SupervisionLevel,
+    SupervisionState
 );
 
 /// Numbers, written in full (digits need no escaping).
@@ -381,16 +388,20 @@ mod tests {
             reason: Some("a\nb\r".into()),
             details: None,
             deadline: NaiveDate::from_ymd_opt(2026, 12, 1),
+            plan_state: None,
+            supervision_level: None,
+            supervision_state: None,
         };
         let text = String::from_utf8(copy_text(&[event.clone(), event])).expect("utf-8");
         let line = "00000000-0000-0000-0000-000000000000\t00000000-0000-0000-0000-000000000001\t\
-                    2026-11-25T01:02:03.000004Z\t甲\\t乙\\\\\t\\N\tcreated\t\\N\topen\ta\\nb\\r\t\\N\t2026-12-01\n";
+                    2026-11-25T01:02:03.000004Z\t甲\\t乙\\\\\t\\N\tcreated\t\\N\topen\ta\\nb\\r\t\\N\t2026-12-01\t\\N\t\\N\t\\N\n";
         assert_eq!(text, format!("{line}{line}"));
         assert_eq!(line.split('\t').count(), HazardEventRow::COLUMNS.len());
         assert_eq!(
             insert_sql::<HazardEventRow>(),
             "INSERT INTO hazard_events (id, hazard_id, at, actor, actor_user_id, kind, from_state, to_state, \
-             reason, details, deadline) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+             reason, details, deadline, plan_state, supervision_level, supervision_state) VALUES (?, ?, ?, ?, ?, ?, ?, ?, \
+             ?, ?, ?, ?, ?, ?)"
         );
     }
 }

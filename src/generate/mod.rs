@@ -510,6 +510,9 @@ fn hazard(
             reason: None,
             details: None,
             deadline: dl,
+            plan_state: None,
+            supervision_level: None,
+            supervision_state: None,
         });
     };
     event(g, batch, recorded_at, "created", None, status, deadline);
@@ -602,6 +605,11 @@ fn hazard(
         closed_at,
         version: 1,
         created_by: Some(user),
+        plan_state: None,
+        supervision_level: None,
+        supervision_state: None,
+        recurrence_of: None,
+        found_by: crate::domain::FoundBy::Inspection,
     });
 }
 

@@ -213,6 +213,7 @@ impl Selection<'_> {
             ("hz.category", f.category.map(|v| v.as_str())),
             ("hz.level", f.level.map(|v| v.as_str())),
             ("hz.handling_type", f.handling_type.map(|v| v.as_str())),
+            ("hz.found_by", f.found_by.map(|v| v.as_str())),
         ];
         for (column, value) in texts {
             if let Some(v) = value {
@@ -224,6 +225,12 @@ impl Selection<'_> {
         }
         if let Some(d) = f.found_to {
             sql.push(" AND hz.found_on <= ").bind(Bind::Date(d));
+        }
+        let present = [("hz.supervision_state", f.supervised), ("hz.recurrence_of", f.recurrent)];
+        for (column, wanted) in present {
+            if let Some(wanted) = wanted {
+                sql.push(&format!(" AND {column} IS {}NULL", if wanted { "NOT " } else { "" }));
+            }
         }
         match f.overdue {
             Some(true) => {

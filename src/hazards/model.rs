@@ -10,6 +10,7 @@ use crate::db::schema::{hazard_events, hazards};
 use crate::domain::hazard::days_overdue;
 use crate::domain::tally::Facts;
 use crate::domain::validate::{check_cited, not_blank, Problems};
+use crate::domain::{FoundBy, PlanState, SupervisionLevel, SupervisionState};
 use crate::domain::{HandlingType, HazardCategory, HazardLevel, HazardSource, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
 use crate::http::query::comma_list;
@@ -42,6 +43,12 @@ pub struct HazardRow {
     pub closed_at: Option<Moment>,
     pub version: i32,
     pub created_by: Option<Id>,
+    /// Whether its governance plan is complete; `None` without a plan.
+    pub plan_state: Option<PlanState>,
+    pub supervision_level: Option<SupervisionLevel>,
+    pub supervision_state: Option<SupervisionState>,
+    pub recurrence_of: Option<Id>,
+    pub found_by: FoundBy,
 }
 
 /// A hazard as clients see it.
@@ -81,6 +88,16 @@ pub struct Hazard {
     pub photo_ids: Vec<Id>,
     pub version: i32,
     pub created_by: Option<Id>,
+    /// Who found it: the office's inspection, or the unit's own check.
+    pub found_by: FoundBy,
+    /// The earlier hazard of the unit in the same category, closed within the recurrence
+    /// window before this one was found (the latest such): the rectification did not last.
+    pub recurrence_of: Option<Id>,
+    /// Its governance plan's completeness (major hazards); null without a plan.
+    pub plan_state: Option<PlanState>,
+    /// Its formal supervision's level (挂牌督办); null when not supervised.
+    pub supervision_level: Option<SupervisionLevel>,
+    pub supervision_state: Option<SupervisionState>,
 }
 
 impl HazardRow {
@@ -99,7 +116,15 @@ impl HazardRow {
 
     /// What the counters see of it now.
     pub fn facts(&self) -> Facts {
-        Facts { status: self.status, deadline: self.deadline, major: self.level == HazardLevel::Major }
+        Facts {
+            status: self.status,
+            deadline: self.deadline,
+            major: self.level == HazardLevel::Major,
+            recurrent: self.recurrence_of.is_some(),
+            plan: self.plan_state,
+            supervision_level: self.supervision_level,
+            supervision_state: self.supervision_state,
+        }
     }
 }
 
@@ -131,6 +156,11 @@ impl Hazard {
             photo_ids,
             version: r.version,
             created_by: r.created_by,
+            found_by: r.found_by,
+            recurrence_of: r.recurrence_of,
+            plan_state: r.plan_state,
+            supervision_level: r.supervision_level,
+            supervision_state: r.supervision_state,
         }
     }
 }
@@ -153,6 +183,10 @@ pub struct NewHazard {
     pub note: Option<String>,
     /// Default: `campaign` when the inspection belongs to one, else `routine`.
     pub source: Option<HazardSource>,
+    /// Who found it: `inspection` (the default) or `self_check` (the unit's own check,
+    /// reported to the inspector).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub found_by: Option<FoundBy>,
     #[validate(length(max = 2000))]
     pub legal_basis: Option<String>,
     #[validate(length(max = 200))]
@@ -215,6 +249,9 @@ pub struct Origin {
     /// The unit's name and address now: a search finds the hazard by them too.
     pub unit_name: String,
     pub unit_address: String,
+    /// How many days back a closed hazard of the unit in the same category makes a new
+    /// one its recurrence (`SAFETRACE_RECURRENCE_DAYS`).
+    pub recurrence_days: u32,
 }
 
 /// One change of a hazard, never updated or deleted.
@@ -233,6 +270,10 @@ pub struct HazardEventRow {
     pub details: Option<String>,
     /// The deadline in force after this event (what reports "as of" a moment read).
     pub deadline: Option<NaiveDate>,
+    /// The plan's and the supervision's state in force after this event.
+    pub plan_state: Option<PlanState>,
+    pub supervision_level: Option<SupervisionLevel>,
+    pub supervision_state: Option<SupervisionState>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
@@ -316,6 +357,13 @@ pub struct HazardFilter {
     pub found_to: Option<NaiveDate>,
     /// `true`: only hazards past their deadline today (office time zone); `false`: none of those.
     pub overdue: Option<bool>,
+    /// `true`: only hazards under a formal supervision (挂牌督办), whatever its state, lifted
+    /// included; `false`: only those never supervised.
+    pub supervised: Option<bool>,
+    /// `true`: only recurrences (hazards with `recurrence_of`); `false`: none of those.
+    pub recurrent: Option<bool>,
+    /// Who found it: `inspection` or `self_check`.
+    pub found_by: Option<FoundBy>,
     /// Text in the description, or in the unit's name or address (a substring; from two
     /// characters on, found through an index).
     pub q: Option<String>,

@@ -14,10 +14,12 @@ use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
 use crate::domain::hazard::initial_status;
 use crate::domain::lifecycle::{self, Action};
+use crate::domain::supervision::blocks_void;
 use crate::domain::tally::{self, Facts};
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::domain::Moment;
+use crate::domain::{FoundBy, HazardCategory, PlanState, SupervisionLevel, SupervisionState};
 use crate::domain::{HazardSource, HazardStatus};
 use crate::error::{ApiError, ApiResult};
 use crate::search;
@@ -74,6 +76,8 @@ pub fn create_batch(
         return Ok(Vec::new());
     }
     let default_source = if origin.campaign_id.is_some() { HazardSource::Campaign } else { HazardSource::Routine };
+    let categories: Vec<HazardCategory> = new.iter().map(|h| h.category).collect();
+    let earlier = recurrences(conn, origin, &categories)?;
     let mut rows = Vec::with_capacity(new.len());
     let mut events = Vec::with_capacity(new.len());
     let mut photos = Vec::with_capacity(new.len());
@@ -105,6 +109,11 @@ pub fn create_batch(
             closed_at: (status == HazardStatus::Closed).then_some(origin.found_at),
             version: 1,
             created_by: actor.user_id,
+            plan_state: None,
+            supervision_level: None,
+            supervision_state: None,
+            recurrence_of: earlier.iter().find(|(c, _)| *c == h.category).map(|(_, id)| *id),
+            found_by: h.found_by.unwrap_or(FoundBy::Inspection),
         });
         events.push(HazardEventRow {
             id: Id::new_v7(),
@@ -118,6 +127,9 @@ pub fn create_batch(
             reason: None,
             details: Some(json!({"inspection_id": origin.inspection_id, "handling_type": h.handling_type}).to_string()),
             deadline: h.deadline,
+            plan_state: None,
+            supervision_level: None,
+            supervision_state: None,
         });
         photos.push(h.photo_ids);
     }
@@ -154,6 +166,33 @@ pub fn create_batch(
         .collect();
     tally_store::count_presence(conn, &present, tz)?;
     Ok(rows.into_iter().zip(photos).collect())
+}
+
+/// The hazards that new ones at `origin`'s unit in these categories recur, one query for
+/// the whole batch: per category, the latest hazard of the unit closed (on the spot
+/// included) within `recurrence_days` before the new ones were found.
+fn recurrences(
+    conn: &mut DbConn,
+    origin: &Origin,
+    categories: &[HazardCategory],
+) -> ApiResult<Vec<(HazardCategory, Id)>> {
+    let since = Moment::new(origin.found_at.0 - chrono::Duration::days(i64::from(origin.recurrence_days)));
+    let closed: Vec<(HazardCategory, Id)> = hazards::table
+        .filter(hazards::unit_id.eq(origin.unit_id))
+        .filter(hazards::category.eq_any(categories))
+        .filter(hazards::status.eq(HazardStatus::Closed))
+        .filter(hazards::closed_at.ge(since))
+        .filter(hazards::closed_at.le(origin.found_at))
+        .order((hazards::closed_at.desc(), hazards::id.desc()))
+        .select((hazards::category, hazards::id))
+        .load(conn)?;
+    let mut latest: Vec<(HazardCategory, Id)> = Vec::new();
+    for (category, id) in closed {
+        if !latest.iter().any(|(c, _)| *c == category) {
+            latest.push((category, id));
+        }
+    }
+    Ok(latest)
 }
 
 pub fn get(conn: &mut DbConn, id: Id) -> ApiResult<HazardRow> {
@@ -217,25 +256,39 @@ pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> 
     }
     let from = hazard.status;
     let to = lifecycle::apply(from, change.action)?;
+    let voiding = change.action == Action::Void;
+    if voiding && blocks_void(hazard.supervision_state) {
+        return Err(supervised_void());
+    }
     let closed_at = if to == HazardStatus::Closed { Some(change.at) } else { hazard.closed_at };
     let deadline = change.deadline.or(hazard.deadline);
-    let updated = diesel::update(
-        hazards::table
-            .filter(hazards::id.eq(hazard.id))
-            .filter(hazards::status.eq(from))
-            .filter(hazards::version.eq(hazard.version)),
-    )
-    .set((
-        hazards::status.eq(to),
-        hazards::closed_at.eq(closed_at),
-        hazards::deadline.eq(deadline),
-        hazards::version.eq(hazard.version + 1),
-    ))
-    .execute(conn)?;
+    let target = hazards::table
+        .filter(hazards::id.eq(hazard.id))
+        .filter(hazards::status.eq(from))
+        .filter(hazards::version.eq(hazard.version));
+    let values = || {
+        (
+            hazards::status.eq(to),
+            hazards::closed_at.eq(closed_at),
+            hazards::deadline.eq(deadline),
+            hazards::version.eq(hazard.version + 1),
+        )
+    };
+    let updated = if voiding {
+        // A supervision listed meanwhile keeps the hazard from being voided.
+        let lifted = SupervisionState::Lifted;
+        let unsupervised = hazards::supervision_state.is_null().or(hazards::supervision_state.eq(lifted));
+        diesel::update(target.filter(unsupervised)).set(values()).execute(conn)?
+    } else {
+        diesel::update(target).set(values()).execute(conn)?
+    };
     if updated != 1 {
         // Someone else changed it first: refuse against the state it is in now.
         let now = get(conn, hazard.id)?;
         lifecycle::apply(now.status, change.action)?;
+        if voiding && blocks_void(now.supervision_state) {
+            return Err(supervised_void());
+        }
         return Err(ApiError::Conflict("the hazard was changed concurrently; reload it".into()));
     }
     let event = HazardEventRow {
@@ -250,6 +303,9 @@ pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> 
         reason: change.reason,
         details: change.details.map(|d| d.to_string()),
         deadline,
+        plan_state: hazard.plan_state,
+        supervision_level: hazard.supervision_level,
+        supervision_state: hazard.supervision_state,
     };
     diesel::insert_into(hazard_events::table).values(&event).execute(conn)?;
     let after = Facts { status: to, deadline, ..hazard.facts() };
@@ -285,10 +341,75 @@ pub fn note(
             reason: None,
             details: Some(details.to_string()),
             deadline: h.deadline,
+            plan_state: h.plan_state,
+            supervision_level: h.supervision_level,
+            supervision_state: h.supervision_state,
         })
         .collect();
     crate::on_engine!(&mut *conn, |c| {
         diesel::insert_into(hazard_events::table).values(&events).execute(c)?;
     });
     Ok(())
+}
+
+fn supervised_void() -> ApiError {
+    ApiError::Conflict(
+        "the hazard is under a formal supervision (挂牌督办): it cannot be voided before the supervision is lifted"
+            .into(),
+    )
+}
+
+/// A step of a major hazard's governance: its plan recorded or replaced, its supervision
+/// listed, corrected, its lifting requested, lifted. It leaves the hazard's state alone.
+pub struct Governance<'a> {
+    /// The `hazard_events.kind`.
+    pub kind: &'static str,
+    pub at: Moment,
+    pub actor: &'a Actor,
+    pub reason: Option<String>,
+    pub details: Option<serde_json::Value>,
+    /// The plan's and the supervision's state after the step.
+    pub plan_state: Option<PlanState>,
+    pub supervision_level: Option<SupervisionLevel>,
+    pub supervision_state: Option<SupervisionState>,
+    pub tz: Tz,
+}
+
+/// Records a governance step on the hazard: what the lists and the counters read of the
+/// plan and the supervision, the event (its state unchanged) and the counters' deltas.
+/// The hazard must still be in the state it was read in (a void or a verification racing
+/// the step wins, and the step is refused against the state it finds).
+pub fn govern(conn: &mut DbConn, hazard: &HazardRow, step: Governance<'_>) -> ApiResult<HazardRow> {
+    let updated =
+        diesel::update(hazards::table.filter(hazards::id.eq(hazard.id)).filter(hazards::status.eq(hazard.status)))
+            .set((
+                hazards::plan_state.eq(step.plan_state),
+                hazards::supervision_level.eq(step.supervision_level),
+                hazards::supervision_state.eq(step.supervision_state),
+            ))
+            .execute(conn)?;
+    if updated != 1 {
+        return Err(ApiError::Conflict("the hazard was changed concurrently; reload it".into()));
+    }
+    let event = HazardEventRow {
+        id: Id::new_v7(),
+        hazard_id: hazard.id,
+        at: step.at,
+        actor: step.actor.name.clone(),
+        actor_user_id: step.actor.user_id,
+        kind: step.kind.to_string(),
+        from_state: Some(hazard.status),
+        to_state: hazard.status,
+        reason: step.reason,
+        details: step.details.map(|d| d.to_string()),
+        deadline: hazard.deadline,
+        plan_state: step.plan_state,
+        supervision_level: step.supervision_level,
+        supervision_state: step.supervision_state,
+    };
+    diesel::insert_into(hazard_events::table).values(&event).execute(conn)?;
+    let after = get(conn, hazard.id)?;
+    let changes = tally::changes(Some(hazard.facts()), after.facts(), step.at, step.tz);
+    tally_store::record(conn, &tally_store::change_rows(hazard.dims(), &changes, step.tz))?;
+    Ok(after)
 }

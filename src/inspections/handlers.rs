@@ -32,12 +32,17 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewInspection>)
     let req = body.into_inner();
     let now = state.clock.now();
     let tz = state.config.timezone;
+    let recurrence_days = state.config.recurrence_days;
     req.check(now, tz, state.config.clock_skew_seconds)?;
     let hash = req.canonical_hash();
     let client_id = req.id;
     let submitted = {
         let (hash, scope, actor) = (hash.clone(), caller.scope.clone(), caller.actor());
-        state.write(move |conn| store::submit(conn, req, hash, now, tz, By { scope: &scope, actor: &actor })).await
+        state
+            .write(move |conn| {
+                store::submit(conn, req, hash, now, tz, By { scope: &scope, actor: &actor, recurrence_days })
+            })
+            .await
     };
     // An identical submission that committed first makes this one fail on the id.
     let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_));

@@ -48,6 +48,8 @@ pub fn replay(
 pub struct By<'a> {
     pub scope: &'a Scope,
     pub actor: &'a Actor,
+    /// `SAFETRACE_RECURRENCE_DAYS`: see [`Origin::recurrence_days`].
+    pub recurrence_days: u32,
 }
 
 /// Stores one submission in the caller's transaction: the inspection, its hazards (made
@@ -99,6 +101,7 @@ pub fn submit(
         unit_no: unit.unit_no,
         unit_name: unit.name.clone(),
         unit_address: unit.address.clone(),
+        recurrence_days: by.recurrence_days,
     };
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
     let visit = Presence {

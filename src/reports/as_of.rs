@@ -45,6 +45,16 @@ impl StateAsOf {
         sql.push(" AS dl");
     }
 
+    /// The governance plan's state, the supervision's level and its state of the hazard
+    /// `hz` as of `as_of`, as the columns `pl`, `svl` and `svs`.
+    pub fn push_governance(self, sql: &mut Sql, as_of: Moment) {
+        for (column, alias) in [("plan_state", "pl"), ("supervision_level", "svl"), ("supervision_state", "svs")] {
+            sql.push(", ");
+            self.push_column(sql, as_of, column, column);
+            sql.push(&format!(" AS {alias}"));
+        }
+    }
+
     /// A column of `hazards hz` as of `as_of`: the row's own, or the one its latest
     /// event by then set.
     fn push_column(self, sql: &mut Sql, as_of: Moment, row_column: &str, event_column: &str) {

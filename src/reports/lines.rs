@@ -11,7 +11,7 @@ use crate::db::sql::{Bind, Sql};
 use crate::db::types::SqlUuid;
 use crate::db::DbConn;
 use crate::domain::Id;
-use crate::domain::{HazardCategory, HazardLevel, HazardStatus};
+use crate::domain::{HazardCategory, HazardLevel, HazardStatus, PlanState, SupervisionLevel, SupervisionState};
 use crate::error::{ApiError, ApiResult};
 
 #[derive(QueryableByName)]
@@ -46,6 +46,16 @@ struct HazardLineRow {
     contact_phone: Option<String>,
     #[diesel(sql_type = Nullable<Text>)]
     measures: Option<String>,
+    #[diesel(sql_type = Nullable<Text>)]
+    pl: Option<PlanState>,
+    #[diesel(sql_type = Nullable<Text>)]
+    svl: Option<SupervisionLevel>,
+    #[diesel(sql_type = Nullable<Text>)]
+    svs: Option<SupervisionState>,
+    #[diesel(sql_type = Nullable<SqlUuid>)]
+    recurrence_of: Option<Id>,
+    #[diesel(sql_type = Nullable<Date>)]
+    recurrence_found_on: Option<NaiveDate>,
 }
 
 fn scope_where(sql: &mut Sql, f: &Filter, alias: &str) {
@@ -65,6 +75,8 @@ pub enum HazardList {
     Overdue,
     /// Major and open.
     Major,
+    /// Found in the period, recurring an earlier hazard.
+    Recurrent,
 }
 
 impl HazardList {
@@ -75,13 +87,19 @@ impl HazardList {
             HazardList::Major => {
                 sql.push(&format!("{} AND {level} = 'major'", as_of::open(st)));
             }
+            HazardList::Recurrent => {
+                let found_on = level.replace("level", "found_on");
+                let recurrence = level.replace("level", "recurrence_of");
+                sql.push(&format!("{recurrence} IS NOT NULL AND {found_on} >= ")).bind(Bind::Date(f.from));
+                sql.push(&format!(" AND {found_on} <= ")).bind(Bind::Date(f.to));
+            }
         }
     }
 
     fn order_by(self) -> &'static str {
         match self {
             HazardList::Overdue => " ORDER BY b.dl, b.found_on, b.id",
-            HazardList::Major => " ORDER BY b.found_on, b.id",
+            HazardList::Major | HazardList::Recurrent => " ORDER BY b.found_on, b.id",
         }
     }
 }
@@ -97,13 +115,16 @@ pub fn hazards(
 ) -> ApiResult<()> {
     let mut sql = Sql::new(conn.engine());
     sql.push("SELECT b.* FROM (SELECT hz.id, hz.unit_id, u.name AS unit_name, hz.community_id, ");
-    sql.push("c.name AS community_name, hz.category, hz.level, hz.found_on, ");
+    sql.push("c.name AS community_name, hz.category, hz.level, hz.found_on, hz.recurrence_of, ");
+    sql.push("p.found_on AS recurrence_found_on, ");
     sql.push("hz.description, u.address AS unit_address, hz.responsible_person, u.contact_phone, ");
     // What the unit did: its latest rectification submitted by the report's moment.
     sql.push("(SELECT r.measures FROM rectifications r WHERE r.hazard_id = hz.id AND r.submitted_at <= ");
     sql.bind(Bind::Moment(f.as_of)).push(" ORDER BY r.submitted_at DESC, r.id DESC LIMIT 1) AS measures, ");
     state.push_state_and_deadline(&mut sql, f.as_of);
+    state.push_governance(&mut sql, f.as_of);
     sql.push(" FROM hazards hz JOIN units u ON u.id = hz.unit_id JOIN communities c ON c.id = hz.community_id");
+    sql.push(" LEFT JOIN hazards p ON p.id = hz.recurrence_of");
     sql.push(" WHERE hz.recorded_at <= ").bind(Bind::Moment(f.as_of));
     if state == StateAsOf::Stored {
         // The row holds the state: let the indexes narrow the hazards first.
@@ -132,6 +153,11 @@ pub fn hazards(
             measures: r.measures,
             responsible_person: r.responsible_person,
             contact_phone: r.contact_phone,
+            plan_state: r.pl,
+            supervision_level: r.svl,
+            supervision_state: r.svs,
+            recurrence_of: r.recurrence_of,
+            recurrence_found_on: r.recurrence_found_on,
         })
     })
 }

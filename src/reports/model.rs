@@ -22,6 +22,9 @@ pub enum GroupBy {
     Campaign,
     UnitKind,
     Month,
+    /// Who found the hazards (`inspection`, `self_check`): hazard counters only, like
+    /// category and level.
+    FoundBy,
 }
 
 #[derive(Debug, Clone, Deserialize, IntoParams)]
@@ -96,6 +99,18 @@ pub struct Counters {
     /// Closed by `as_of`, general and major.
     pub hazards_closed_general: i64,
     pub hazards_closed_major: i64,
+    /// Major hazards with a governance plan (治理方案) by `as_of`, complete or not.
+    pub major_with_plan: i64,
+    /// … with a complete plan (all five items of 五到位).
+    pub major_plan_complete: i64,
+    /// Major hazards listed for formal supervision (挂牌督办) by `as_of`, lifted included.
+    pub major_supervised: i64,
+    /// … by the province.
+    pub major_supervised_province: i64,
+    /// … and lifted (摘牌销号) by `as_of`.
+    pub major_supervised_lifted: i64,
+    /// Recurrences: hazards with `recurrence_of`.
+    pub hazards_recurrent: i64,
     /// What the rectifications passed by `as_of` cost, in yuan with 2 decimals, counted on
     /// the day of their verification (a day of the period), whenever the hazard was found.
     #[schema(value_type = f64)]
@@ -139,6 +154,12 @@ impl Counters {
             hazards_found_major: t.found_major,
             hazards_closed_general: t.closed - t.closed_major,
             hazards_closed_major: t.closed_major,
+            major_with_plan: t.major_with_plan,
+            major_plan_complete: t.major_plan_complete,
+            major_supervised: t.major_supervised,
+            major_supervised_province: t.major_supervised_province,
+            major_supervised_lifted: t.major_supervised_lifted,
+            hazards_recurrent: t.hazards_recurrent,
             rectification_cost: yuan(t.rectification_cost_cents),
             closure_rate: None,
             closure_rate_pct: None,
@@ -257,6 +278,7 @@ pub enum Table {
     Major,
     Enforcement,
     LeaderLed,
+    Recurrent,
 }
 
 /// The first and last day of a `YYYY-MM` month.
@@ -299,6 +321,14 @@ pub struct HazardLine {
     pub responsible_person: Option<String>,
     /// The unit's telephone (联系电话).
     pub contact_phone: Option<String>,
+    /// As of the report's moment: its governance plan's completeness (null: no plan) …
+    pub plan_state: Option<crate::domain::PlanState>,
+    /// … and its formal supervision's level and state (null: not supervised).
+    pub supervision_level: Option<crate::domain::SupervisionLevel>,
+    pub supervision_state: Option<crate::domain::SupervisionState>,
+    /// The earlier hazard it recurs, and the day that one was found.
+    pub recurrence_of: Option<Id>,
+    pub recurrence_found_on: Option<NaiveDate>,
 }
 
 /// One outcome line of the enforcement table.
@@ -378,6 +408,8 @@ pub struct Monthly {
     pub major: Vec<HazardLine>,
     pub enforcement: Vec<EnforcementLine>,
     pub leader_led: Vec<LeaderLedLine>,
+    /// The month's recurrences: hazards found in it that recur an earlier one.
+    pub recurrent: Vec<HazardLine>,
 }
 
 impl Table {
@@ -392,11 +424,12 @@ impl Table {
             Table::Major => "major",
             Table::Enforcement => "enforcement",
             Table::LeaderLed => "leader_led",
+            Table::Recurrent => "recurrent",
         }
     }
 
     /// Every table, in the order the workbook gives them (and the JSON its line tables).
-    pub const ALL: [Table; 8] = [
+    pub const ALL: [Table; 9] = [
         Table::Summary,
         Table::ByCommunity,
         Table::ByCategory,
@@ -405,6 +438,7 @@ impl Table {
         Table::Major,
         Table::Enforcement,
         Table::LeaderLed,
+        Table::Recurrent,
     ];
 }
 

@@ -15,7 +15,7 @@ use crate::db::DbConn;
 use crate::domain::labels::{self, Lang};
 use crate::domain::tally::{start_of_day, Tally};
 use crate::domain::time::local_date;
-use crate::domain::{HazardCategory, HazardLevel, HazardStatus, UnitKind};
+use crate::domain::{FoundBy, HazardCategory, HazardLevel, HazardStatus, UnitKind};
 use crate::domain::{Id, Moment};
 use crate::error::ApiResult;
 use crate::tallies::read;
@@ -36,6 +36,7 @@ fn key_exprs(sql: &Sql, group: Option<GroupBy>, alias: &str) -> (String, String)
         }
         Some(GroupBy::Category) => (null_id, format!("{alias}.category")),
         Some(GroupBy::Level) => (null_id, format!("{alias}.level")),
+        Some(GroupBy::FoundBy) => (null_id, format!("{alias}.found_by")),
     }
 }
 
@@ -88,9 +89,41 @@ struct HazardCounts {
     closed_major: i64,
     #[diesel(sql_type = BigInt)]
     units: i64,
+    #[diesel(embed)]
+    governed: Governed,
     /// Filled from the passed rectifications (the query answers 0).
     #[diesel(embed)]
     cost: CostCents,
+}
+
+/// A group's major hazards with plans and supervisions, and its recurrences.
+#[derive(Debug, Clone, Copy, Default, QueryableByName)]
+struct Governed {
+    #[diesel(sql_type = BigInt)]
+    major_with_plan: i64,
+    #[diesel(sql_type = BigInt)]
+    major_plan_complete: i64,
+    #[diesel(sql_type = BigInt)]
+    major_supervised: i64,
+    #[diesel(sql_type = BigInt)]
+    major_supervised_province: i64,
+    #[diesel(sql_type = BigInt)]
+    major_supervised_lifted: i64,
+    #[diesel(sql_type = BigInt)]
+    hazards_recurrent: i64,
+}
+
+impl Governed {
+    fn of(t: &Tally) -> Self {
+        Governed {
+            major_with_plan: t.major_with_plan,
+            major_plan_complete: t.major_plan_complete,
+            major_supervised: t.major_supervised,
+            major_supervised_province: t.major_supervised_province,
+            major_supervised_lifted: t.major_supervised_lifted,
+            hazards_recurrent: t.hazards_recurrent,
+        }
+    }
 }
 
 /// A group's cost of rectifications passed, in cents (the replay adds it after its query).
@@ -112,6 +145,12 @@ impl HazardCounts {
             major_open: self.major_open,
             found_major: self.found_major,
             closed_major: self.closed_major,
+            major_with_plan: self.governed.major_with_plan,
+            major_plan_complete: self.governed.major_plan_complete,
+            major_supervised: self.governed.major_supervised,
+            major_supervised_province: self.governed.major_supervised_province,
+            major_supervised_lifted: self.governed.major_supervised_lifted,
+            hazards_recurrent: self.governed.hazards_recurrent,
             overdue: self.overdue,
             rectification_cost_cents: self.cost.cents,
         }
@@ -153,10 +192,18 @@ fn hazard_counts_replayed(
     sql.push(&sum_if(&format!("{} AND b.level = 'major'", as_of::open("b.st")), "major_open")).push(", ");
     sql.push(&sum_if("b.level = 'major'", "found_major")).push(", ");
     sql.push(&sum_if(&format!("{} AND b.level = 'major'", as_of::closed("b.st")), "closed_major")).push(", ");
+    let major = "b.level = 'major'";
+    sql.push(&sum_if(&format!("{major} AND b.pl IS NOT NULL"), "major_with_plan")).push(", ");
+    sql.push(&sum_if(&format!("{major} AND b.pl = 'complete'"), "major_plan_complete")).push(", ");
+    sql.push(&sum_if(&format!("{major} AND b.svs IS NOT NULL"), "major_supervised")).push(", ");
+    sql.push(&sum_if(&format!("{major} AND b.svl = 'province'"), "major_supervised_province")).push(", ");
+    sql.push(&sum_if(&format!("{major} AND b.svs = 'lifted'"), "major_supervised_lifted")).push(", ");
+    sql.push(&sum_if("b.recurrence_of IS NOT NULL", "hazards_recurrent")).push(", ");
     sql.push("CAST(0 AS BIGINT) AS cost_cents, ");
     sql.push("CAST(COUNT(DISTINCT b.unit_id) AS BIGINT) AS units FROM (SELECT ");
-    sql.push(&format!("{key_id} AS key_id, {key_text} AS key_text, hz.unit_id, hz.level, "));
+    sql.push(&format!("{key_id} AS key_id, {key_text} AS key_text, hz.unit_id, hz.level, hz.recurrence_of, "));
     state.push_state_and_deadline(&mut sql, f.as_of);
+    state.push_governance(&mut sql, f.as_of);
     sql.push(" FROM hazards hz");
     common_where(&mut sql, f, "hz", "found_on");
     if let Some(c) = f.category {
@@ -180,6 +227,7 @@ fn hazard_counts_replayed(
                 found_major: 0,
                 closed_major: 0,
                 units: 0,
+                governed: Governed::default(),
                 cost: CostCents { cents },
             }),
         }
@@ -203,6 +251,8 @@ struct PassedCost {
     category: String,
     #[diesel(sql_type = Text)]
     level: String,
+    #[diesel(sql_type = Text)]
+    found_by: String,
 }
 
 /// A group's key (id, text) and its cost in cents.
@@ -215,7 +265,7 @@ fn costs_replayed(conn: &mut DbConn, f: &Filter, group: Option<GroupBy>) -> ApiR
     let mut sql = Sql::new(conn.engine());
     sql.push(
         "SELECT r.verified_at, CAST(r.cost_cents AS BIGINT) AS cost_cents, hz.community_id, hz.campaign_id, \
-         hz.unit_kind, hz.category, hz.level FROM rectifications r JOIN hazards hz ON hz.id = r.hazard_id \
+         hz.unit_kind, hz.category, hz.level, hz.found_by FROM rectifications r JOIN hazards hz ON hz.id = r.hazard_id \
          WHERE r.status = 'passed' AND r.cost_cents <> 0 AND r.verified_at >= ",
     );
     sql.bind(Bind::Moment(start_of_day(f.from, f.tz)));
@@ -250,6 +300,7 @@ fn costs_replayed(conn: &mut DbConn, f: &Filter, group: Option<GroupBy>) -> ApiR
             Some(GroupBy::UnitKind) => (None, Some(r.unit_kind)),
             Some(GroupBy::Category) => (None, Some(r.category)),
             Some(GroupBy::Level) => (None, Some(r.level)),
+            Some(GroupBy::FoundBy) => (None, Some(r.found_by)),
             Some(GroupBy::Month) => (None, Some(local_date(r.verified_at, f.tz).format("%Y-%m").to_string())),
         };
         *by_key.entry(key).or_default() += r.cost_cents;
@@ -315,6 +366,8 @@ fn tally_group(group: Option<GroupBy>) -> Option<read::Group> {
         GroupBy::Category => read::Group::Category,
         GroupBy::Level => read::Group::Level,
         GroupBy::Month => read::Group::Month,
+        // Never asked of the counters: see `figures`.
+        GroupBy::FoundBy => read::Group::Level,
     })
 }
 
@@ -344,13 +397,18 @@ pub fn figures(conn: &mut DbConn, f: &Filter, groups: &[GroupBy], method: Method
             let totals = totals_replayed(conn, f, state)?;
             Ok(Figures { totals, leader_led: totals_replayed(conn, &leader, state)?, rows })
         }
+        // The counters are not kept by who found the hazards: that grouping is replayed.
+        Method::Counters if groups.contains(&GroupBy::FoundBy) => {
+            let replay = Method::replay(conn, f.as_of)?;
+            figures(conn, f, groups, replay, lang)
+        }
         Method::Counters => counted(conn, f, groups, lang),
     }
 }
 
 /// Category and level group hazards only: inspections have neither.
 fn hazard_group(g: GroupBy) -> bool {
-    matches!(g, GroupBy::Category | GroupBy::Level)
+    matches!(g, GroupBy::Category | GroupBy::Level | GroupBy::FoundBy)
 }
 
 /// From the counters: the hazard sums and unit sets of each group, leader-led or not,
@@ -454,6 +512,7 @@ fn merged_sums(
                 found_major: t.found_major,
                 closed_major: t.closed_major,
                 units: u.distinct(),
+                governed: Governed::of(&t),
                 cost: CostCents { cents: t.rectification_cost_cents },
             }
         })
@@ -531,7 +590,7 @@ fn names_of(conn: &mut DbConn, group: GroupBy, ids: &[Id]) -> ApiResult<Vec<(Id,
         GroupBy::Campaign => {
             campaigns::table.filter(campaigns::id.eq_any(ids)).select((campaigns::id, campaigns::name)).load(conn)?
         }
-        GroupBy::Category | GroupBy::Level | GroupBy::UnitKind | GroupBy::Month => Vec::new(),
+        GroupBy::Category | GroupBy::Level | GroupBy::UnitKind | GroupBy::Month | GroupBy::FoundBy => Vec::new(),
     })
 }
 
@@ -556,6 +615,11 @@ fn label_of(group: GroupBy, id: Option<Id>, text: Option<&str>, names: &[(Id, St
             .map(|k| labels::unit_kind(k, lang))
             .unwrap_or_default()
             .to_string(),
+        GroupBy::FoundBy => text
+            .and_then(|t| t.parse::<FoundBy>().ok())
+            .map(|f| labels::found_by(f, lang))
+            .unwrap_or_default()
+            .to_string(),
     }
 }
 
@@ -566,6 +630,7 @@ fn order_of(group: GroupBy, text: Option<&str>, label: &str) -> String {
         GroupBy::Category => pos(text.and_then(|t| HazardCategory::ALL.iter().position(|c| c.as_str() == t))),
         GroupBy::Level => pos(text.and_then(|t| HazardLevel::ALL.iter().position(|c| c.as_str() == t))),
         GroupBy::UnitKind => pos(text.and_then(|t| UnitKind::ALL.iter().position(|c| c.as_str() == t))),
+        GroupBy::FoundBy => pos(text.and_then(|t| FoundBy::ALL.iter().position(|c| c.as_str() == t))),
         GroupBy::Community | GroupBy::Campaign | GroupBy::Month => label.to_string(),
     }
 }

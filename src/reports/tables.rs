@@ -36,6 +36,7 @@ pub fn write(table: Table, writer: &mut impl TableWriter) -> ApiResult<()> {
         Table::Major => writer.lines(table, &MAJOR),
         Table::Enforcement => writer.lines(table, &ENFORCEMENT),
         Table::LeaderLed => writer.lines(table, &LEADER_LED),
+        Table::Recurrent => writer.lines(table, &RECURRENT),
     }
 }
 
@@ -50,6 +51,7 @@ pub fn name(table: Table, lang: Lang) -> &'static str {
         Table::Major => lang.pick("重大隐患", "Major hazards"),
         Table::Enforcement => lang.pick("联合执法", "Joint enforcement"),
         Table::LeaderLed => lang.pick("党政带队", "Leader-led"),
+        Table::Recurrent => lang.pick("复发隐患", "Recurrences"),
     }
 }
 
@@ -92,11 +94,11 @@ static OVERDUE: LineTable<HazardLine> = LineTable {
 
 /// The major hazards open as of the report's moment, whenever found.
 static MAJOR: LineTable<HazardLine> = LineTable {
-    columns: &HAZARD_COLUMNS,
+    columns: &MAJOR_COLUMNS,
     query: |conn, f, state, each| lines::hazards(conn, f, state, HazardList::Major, each),
 };
 
-static HAZARD_COLUMNS: [Column<HazardLine>; 13] = [
+const HAZARD_COLUMNS: [Column<HazardLine>; 13] = [
     Column { zh: "单位", en: "Unit", cell: |l, _| text(l.unit_name.clone()) },
     Column { zh: "社区", en: "Community", cell: |l, _| text(l.community_name.clone()) },
     Column { zh: "地址", en: "Address", cell: |l, _| text(l.unit_address.clone()) },
@@ -110,6 +112,63 @@ static HAZARD_COLUMNS: [Column<HazardLine>; 13] = [
     Column { zh: "整改措施", en: "Measures", cell: |l, _| text(l.measures.clone().unwrap_or_default()) },
     Column { zh: "责任人", en: "Responsible", cell: |l, _| text(l.responsible_person.clone().unwrap_or_default()) },
     Column { zh: "联系电话", en: "Telephone", cell: |l, _| text(l.contact_phone.clone().unwrap_or_default()) },
+];
+
+/// A major hazard's line: the hazard's columns, its plan's completeness and its
+/// supervision's level and state.
+static MAJOR_COLUMNS: [Column<HazardLine>; 16] = [
+    HAZARD_COLUMNS[0],
+    HAZARD_COLUMNS[1],
+    HAZARD_COLUMNS[2],
+    HAZARD_COLUMNS[3],
+    HAZARD_COLUMNS[4],
+    HAZARD_COLUMNS[5],
+    HAZARD_COLUMNS[6],
+    HAZARD_COLUMNS[7],
+    HAZARD_COLUMNS[8],
+    HAZARD_COLUMNS[9],
+    HAZARD_COLUMNS[10],
+    HAZARD_COLUMNS[11],
+    HAZARD_COLUMNS[12],
+    Column { zh: "治理方案", en: "Plan", cell: |l, lang| text(labels::plan(l.plan_state, lang)) },
+    Column {
+        zh: "督办级别",
+        en: "Supervised by",
+        cell: |l, lang| l.supervision_level.map(|s| text(labels::supervision_level(s, lang))).unwrap_or(Cell::Empty),
+    },
+    Column {
+        zh: "督办状态",
+        en: "Supervision",
+        cell: |l, lang| l.supervision_state.map(|s| text(labels::supervision_state(s, lang))).unwrap_or(Cell::Empty),
+    },
+];
+
+/// The hazards found in the period that recur an earlier one, in their state as of the
+/// report's moment.
+static RECURRENT: LineTable<HazardLine> = LineTable {
+    columns: &RECURRENT_COLUMNS,
+    query: |conn, f, state, each| lines::hazards(conn, f, state, HazardList::Recurrent, each),
+};
+
+static RECURRENT_COLUMNS: [Column<HazardLine>; 10] = [
+    HAZARD_COLUMNS[0],
+    HAZARD_COLUMNS[1],
+    HAZARD_COLUMNS[2],
+    HAZARD_COLUMNS[3],
+    HAZARD_COLUMNS[4],
+    HAZARD_COLUMNS[5],
+    HAZARD_COLUMNS[6],
+    HAZARD_COLUMNS[9],
+    Column {
+        zh: "前次发现日期",
+        en: "Earlier found on",
+        cell: |l, _| l.recurrence_found_on.map(Cell::Date).unwrap_or(Cell::Empty),
+    },
+    Column {
+        zh: "前次隐患编号",
+        en: "Earlier hazard",
+        cell: |l, _| l.recurrence_of.map(|id| text(id.to_string())).unwrap_or(Cell::Empty),
+    },
 ];
 
 /// The period's joint enforcement outcomes, one line per unit per action. Enforcement

@@ -17,11 +17,12 @@ use crate::db::types::{SqlMoment, SqlUuid};
 use crate::db::DbConn;
 use crate::domain::tally::{self, Facts, Tally};
 use crate::domain::{HazardCategory, HazardLevel, HazardStatus, Id, Moment, UnitKind};
+use crate::domain::{PlanState, SupervisionLevel, SupervisionState};
 use crate::error::ApiResult;
 
 /// The counters' layout and rules: a change to either bumps it, and the next start
 /// rebuilds them.
-pub const COUNTERS_VERSION: &str = "1";
+pub const COUNTERS_VERSION: &str = "2";
 
 const VERSION_KEY: &str = "counters_version";
 const TIMEZONE_KEY: &str = "counters_timezone";
@@ -112,6 +113,8 @@ struct HazardRow {
     campaign_id: Option<Id>,
     #[diesel(sql_type = Bool)]
     leader_led: bool,
+    #[diesel(sql_type = Bool)]
+    recurrent: bool,
 }
 
 #[derive(QueryableByName)]
@@ -124,6 +127,12 @@ struct EventRow {
     to_state: HazardStatus,
     #[diesel(sql_type = Nullable<Date>)]
     deadline: Option<NaiveDate>,
+    #[diesel(sql_type = Nullable<Text>)]
+    plan_state: Option<PlanState>,
+    #[diesel(sql_type = Nullable<Text>)]
+    supervision_level: Option<SupervisionLevel>,
+    #[diesel(sql_type = Nullable<Text>)]
+    supervision_state: Option<SupervisionState>,
 }
 
 /// Every hazard's events, in order, turned into change rows: hazards a round at a time by
@@ -132,7 +141,10 @@ fn replay_hazards(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()
     let mut after: Option<Id> = None;
     loop {
         let mut sql = Sql::new(conn.engine());
-        sql.push("SELECT id, found_on, community_id, unit_kind, category, level, campaign_id, leader_led FROM hazards");
+        sql.push(
+            "SELECT id, found_on, community_id, unit_kind, category, level, campaign_id, leader_led, \
+             recurrence_of IS NOT NULL AS recurrent FROM hazards",
+        );
         if let Some(id) = after {
             sql.push(" WHERE id > ").bind(Bind::Id(id));
         }
@@ -142,7 +154,10 @@ fn replay_hazards(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()
             return Ok(());
         };
         let mut sql = Sql::new(conn.engine());
-        sql.push("SELECT hazard_id, at, to_state, deadline FROM hazard_events WHERE hazard_id >= ");
+        sql.push(
+            "SELECT hazard_id, at, to_state, deadline, plan_state, supervision_level, supervision_state \
+             FROM hazard_events WHERE hazard_id >= ",
+        );
         sql.bind(Bind::Id(first.id)).push(" AND hazard_id <= ").bind(Bind::Id(last.id));
         sql.push(" ORDER BY hazard_id, at, id");
         let events: Vec<EventRow> = sql.build().load(conn)?;
@@ -160,7 +175,15 @@ fn replay_hazards(conn: &mut DbConn, tz: Tz, done: &mut Rebuilt) -> ApiResult<()
             };
             let mut before: Option<Facts> = None;
             while let Some(e) = next_event.next_if(|e| e.hazard_id == h.id) {
-                let facts = Facts { status: e.to_state, deadline: e.deadline, major: h.level == HazardLevel::Major };
+                let facts = Facts {
+                    status: e.to_state,
+                    deadline: e.deadline,
+                    major: h.level == HazardLevel::Major,
+                    recurrent: h.recurrent,
+                    plan: e.plan_state,
+                    supervision_level: e.supervision_level,
+                    supervision_state: e.supervision_state,
+                };
                 rows.extend(store::change_rows(dims, &tally::changes(before, facts, e.at, tz), tz));
                 before = Some(facts);
             }

@@ -14,6 +14,8 @@ use crate::hazards::model::{Hazard, HazardEvent};
 use crate::hazards::store as hazards;
 use crate::rectifications::model::Rectification;
 use crate::rectifications::store as rectifications;
+use crate::supervision::model::{Plan, Supervision};
+use crate::supervision::store as supervision;
 
 /// A hazard with its rectifications and its history, oldest first.
 #[derive(Debug, Serialize, Deserialize, ToSchema)]
@@ -21,6 +23,10 @@ pub struct HazardDetail {
     #[serde(flatten)]
     pub hazard: Hazard,
     pub rectifications: Vec<Rectification>,
+    /// Its governance plan (治理方案; major hazards), if one was recorded.
+    pub plan: Option<Plan>,
+    /// Its formal supervision (挂牌督办), if it was listed.
+    pub supervision: Option<Supervision>,
     pub events: Vec<HazardEvent>,
 }
 
@@ -30,9 +36,13 @@ pub fn load(conn: &mut DbConn, id: Id, scope: &Scope, today: NaiveDate) -> ApiRe
     let photos = links::cited_by(conn, RecordKind::Hazard, &[id])?;
     let rectifications = rectifications::for_hazard(conn, id)?;
     let events = hazards::events(conn, id)?;
+    let plan = supervision::plan_of(conn, id)?.map(Plan::from);
+    let supervision = supervision::supervision_of(conn, id)?.map(Supervision::from);
     Ok(HazardDetail {
         hazard: Hazard::from_row(row, today, links::of(&photos, id)),
         rectifications,
+        plan,
+        supervision,
         events: events.into_iter().map(Into::into).collect(),
     })
 }

@@ -442,7 +442,7 @@ both_engines! {
         assert_eq!(r.header("content-type").as_deref(), Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"));
         assert!(r.header("content-disposition").unwrap_or_default().contains("filename*=UTF-8''"));
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.raw.clone())).expect("a workbook");
-        assert_eq!(book.sheet_names(), vec!["汇总", "按社区", "按类别", "按行业", "逾期隐患", "重大隐患", "联合执法", "党政带队"]);
+        assert_eq!(book.sheet_names(), vec!["汇总", "按社区", "按类别", "按行业", "逾期隐患", "重大隐患", "联合执法", "党政带队", "复发隐患"]);
         // Below the title and 填报 lines, 序号 first.
         let summary = book.worksheet_range("汇总").expect("summary sheet");
         assert_eq!(summary.get_value((2, 1)), Some(&Data::String("项目".into())));

@@ -145,6 +145,7 @@ export async function hazardView(root, ctx) {
       rect.status === 'pending' ? null : h('a', { href: `#/recheck/${rect.id}`, class: 'btn btn-secondary recheck-link' }, t('paper.openRecheck')),
       actions);
   };
+  const governance = governanceSection(hz, detail, ctx);
   mount(root, h('div', { class: 'stack', id: 'hazard-page', dataset: { status: hz.status } },
     // Back to where the hazard was opened from (the dashboard, the ledger, a unit's file).
     h('a', { href: '#/dashboard', class: 'btn btn-link', onclick: (e) => { if (history.length > 1) { e.preventDefault(); history.back(); } } }, icon('back'), t('common.back')),
@@ -163,6 +164,8 @@ export async function hazardView(root, ctx) {
         [t('hzp.note'), hz.note],
         [t('hzp.legal'), hz.legal_basis],
         [t('hzp.responsible'), hz.responsible_person],
+        [t('hzp.foundBy'), hz.found_by ? t(`hzp.foundBy.${hz.found_by}`) : null],
+        [t('hzp.recurrence'), hz.recurrence_of ? h('a', { href: `#/hazard/${hz.recurrence_of}`, id: 'hazard-recurrence' }, t('hzp.recurrenceLink')) : null],
       ]),
       hz.photo_ids && hz.photo_ids.length ? h('h2', {}, t('hzp.photos')) : null,
       photos(hz.photo_ids),
@@ -170,12 +173,111 @@ export async function hazardView(root, ctx) {
       hz.status === 'open' && session.canRecord() ? h('a', { href: `#/rectify/${hz.id}`, class: 'btn btn-primary' }, t('hzp.rectify')) : null,
       hz.handling_type === 'deadline' ? h('a', { href: `#/notice/${hz.inspection_id}`, class: 'btn btn-secondary', id: 'notice-link' }, t('paper.openNotice')) : null),
     (hz.status === 'open' || hz.status === 'pending_verification') && session.canVerify() ? supervisorActions(hz, ctx) : null,
+    governance,
     h('h2', {}, t('hzp.rectifications')),
     rects.length ? h('ul', { class: 'list', id: 'rectifications' }, ...rects.map(rectCard)) : h('p', { class: 'muted' }, t('hzp.noRect')),
     h('h2', {}, t('hzp.history')),
     h('ol', { class: 'timeline', id: 'history' }, ...(detail.events || []).map((ev) => h('li', { dataset: { kind: ev.kind } },
       h('span', { class: 'muted small' }, when(ev.at)), ' ',
       h('strong', {}, t(`ev.${ev.kind}`) === `ev.${ev.kind}` ? ev.kind : t(`ev.${ev.kind}`)), ' · ', ev.actor,
-      ev.from_state ? ` · ${label('status', ev.from_state)} → ${label('status', ev.to_state)}` : ` · ${label('status', ev.to_state)}`,
+      ev.from_state && ev.from_state !== ev.to_state ? ` · ${label('status', ev.from_state)} → ${label('status', ev.to_state)}` : ` · ${label('status', ev.to_state)}`,
       ev.reason ? h('div', { class: 'small' }, ev.reason) : null)))));
+}
+
+// A major hazard's governance plan (五到位) and formal supervision (挂牌督办): what they are,
+// and for supervisors the plan's form and the supervision's next step (lifting: admins).
+function governanceSection(hz, detail, ctx) {
+  if (hz.level !== 'major') return null;
+  const plan = detail.plan;
+  const sup = detail.supervision;
+  const unresolved = hz.status === 'open' || hz.status === 'pending_verification';
+  const canAct = session.canVerify();
+  const error = h('p', { class: 'error', role: 'alert', hidden: true });
+  const send = async (path, method, body, button) => {
+    button.disabled = true;
+    error.hidden = true;
+    try {
+      await api(`hazards/${hz.id}/${path}`, { method, json: body });
+      toast(path === 'plan' ? t('hzp.plan.saved') : t('hzp.sup.done'), 'ok');
+      ctx.refresh();
+    } catch (err) {
+      error.textContent = describe(err, t);
+      error.hidden = false;
+      button.disabled = false;
+    }
+  };
+  const field = (title, input) => h('label', { class: 'field' }, h('span', { class: 'field-title' }, title), input);
+
+  let planForm = null;
+  if (canAct && unresolved) {
+    const measures = h('textarea', { name: 'measures', rows: 2, maxlength: 4000 }, plan?.measures || '');
+    const funds = h('input', { name: 'funds', type: 'number', min: 0, step: '0.01', inputmode: 'decimal', value: plan?.funds ?? '' });
+    const deadline = h('input', { name: 'plan_deadline', type: 'date', value: plan?.deadline || '' });
+    const responsible = h('input', { name: 'plan_responsible', maxlength: 200, value: plan?.responsible_person || '' });
+    const emergency = h('textarea', { name: 'emergency_plan', rows: 2, maxlength: 4000 }, plan?.emergency_plan || '');
+    const save = h('button', { type: 'button', class: 'btn btn-primary', id: 'plan-save' }, t('hzp.plan.save'));
+    save.onclick = () => {
+      const body = {};
+      if (measures.value.trim()) body.measures = measures.value.trim();
+      if (funds.value !== '') body.funds = Number(funds.value);
+      if (deadline.value) body.deadline = deadline.value;
+      if (responsible.value.trim()) body.responsible_person = responsible.value.trim();
+      if (emergency.value.trim()) body.emergency_plan = emergency.value.trim();
+      if (plan) body.version = plan.version;
+      send('plan', 'PUT', body, save);
+    };
+    planForm = h('details', { class: 'stack', id: 'plan-form' }, h('summary', {}, t(plan ? 'hzp.plan.edit' : 'hzp.plan.new')),
+      field(t('hzp.plan.measures'), measures), field(t('hzp.plan.funds'), funds), field(t('hzp.plan.deadline'), deadline),
+      field(t('hzp.plan.responsible'), responsible), field(t('hzp.plan.emergency'), emergency), save);
+  }
+
+  let supActions = null;
+  if (canAct) {
+    const reason = h('input', { name: 'supervision_reason', maxlength: 2000 });
+    const withReason = (path, button) => {
+      if (!reason.value.trim()) {
+        error.textContent = t('hzp.sup.needsReason');
+        error.hidden = false;
+        return;
+      }
+      send(path, 'POST', { reason: reason.value.trim(), version: sup.version }, button);
+    };
+    if (!sup && unresolved) {
+      const level = h('select', { name: 'supervision_level' }, ...['county', 'city', 'province'].map((l) => h('option', { value: l }, t(`hzp.sup.level.${l}`))));
+      const authority = h('input', { name: 'authority', maxlength: 200 });
+      const listedOn = h('input', { name: 'listed_on', type: 'date', value: new Date().toISOString().slice(0, 10) });
+      const list = h('button', { type: 'button', class: 'btn btn-secondary', id: 'supervision-list' }, t('hzp.sup.list'));
+      list.onclick = () => send('supervision', 'POST', { level: level.value, authority: authority.value.trim(), listed_on: listedOn.value }, list);
+      supActions = h('details', { class: 'stack', id: 'supervision-form' }, h('summary', {}, t('hzp.sup.list')),
+        field(t('hzp.sup.level'), level), field(t('hzp.sup.authority'), authority), field(t('hzp.sup.listedOn'), listedOn), list);
+    } else if (sup && sup.state === 'listed' && hz.status === 'closed') {
+      const ask = h('button', { type: 'button', class: 'btn btn-secondary', id: 'supervision-lift-request' }, t('hzp.sup.requestLift'));
+      ask.onclick = () => withReason('supervision/lift-request', ask);
+      supActions = h('div', { class: 'stack' }, field(t('hzp.sup.reason'), reason), ask);
+    } else if (sup && sup.state === 'lift_requested' && session.role() === 'admin') {
+      const lift = h('button', { type: 'button', class: 'btn btn-good', id: 'supervision-lift' }, t('hzp.sup.lift'));
+      lift.onclick = () => withReason('supervision/lift', lift);
+      supActions = h('div', { class: 'stack' }, field(t('hzp.sup.reason'), reason), lift);
+    }
+  }
+
+  return h('section', { class: 'card stack', id: 'governance' },
+    h('h2', {}, t('hzp.governance')),
+    h('h3', {}, t('hzp.plan'), ' ', plan ? h('span', { class: ['tag', plan.state === 'complete' ? 'status-closed' : 'tag-overdue'], id: 'plan-state' }, t(`hzp.plan.${plan.state}`)) : null),
+    plan ? dl([
+      [t('hzp.plan.measures'), plan.measures],
+      [t('hzp.plan.funds'), plan.funds],
+      [t('hzp.plan.deadline'), plan.deadline],
+      [t('hzp.plan.responsible'), plan.responsible_person],
+      [t('hzp.plan.emergency'), plan.emergency_plan],
+    ]) : h('p', { class: 'muted' }, t('hzp.noPlan')),
+    planForm,
+    h('h3', {}, t('hzp.supervision'), ' ', sup ? h('span', { class: ['tag', sup.state === 'lifted' ? 'status-closed' : 'tag-major'], id: 'supervision-state' }, t(`hzp.sup.state.${sup.state}`)) : null),
+    sup ? dl([
+      [t('hzp.sup.level'), t(`hzp.sup.level.${sup.level}`)],
+      [t('hzp.sup.authority'), sup.authority],
+      [t('hzp.sup.listedOn'), sup.listed_on],
+    ]) : h('p', { class: 'muted' }, t('hzp.notSupervised')),
+    supActions,
+    error);
 }
