@@ -6,6 +6,7 @@ import { h, mount, icon } from '../dom.js';
 import * as lookup from '../lookup.js';
 import { api, describe } from '../api.js';
 import { gallery } from '../photos.js';
+import '../i18n-paper.js';
 
 function dl(pairs) {
   return h('dl', { class: 'facts' }, ...pairs.filter(([, v]) => v !== null && v !== undefined && v !== '').flatMap(([k, v]) => [h('dt', {}, k), h('dd', {}, v)]));
@@ -43,7 +44,10 @@ export async function inspectionView(root, ctx) {
         [t('ip.recorded'), `${when(insp.recorded_at)}`],
       ]),
       insp.attachment_ids && insp.attachment_ids.length ? h('h2', {}, t('hzp.photos')) : null,
-      gallery(insp.attachment_ids)),
+      gallery(insp.attachment_ids),
+      hazards.some((hz) => hz.handling_type === 'deadline' && hz.status !== 'voided')
+        ? h('a', { href: `#/notice/${insp.id}`, class: 'btn btn-secondary', id: 'inspection-notice' }, t('paper.openNotice'))
+        : null),
     h('h2', {}, t('ip.hazards', { n: hazards.length })),
     hazards.length === 0
       ? h('p', { class: 'muted', id: 'inspection-no-hazards' }, t('insp.noHazards'))
