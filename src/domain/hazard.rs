@@ -62,7 +62,7 @@ impl FromStr for Steps {
         let mut steps = Steps { days: [0; MAX_STEPS], len: 0 };
         for part in s.split(',').map(str::trim).filter(|p| !p.is_empty()) {
             let d: u32 = part.parse().map_err(|_| format!("`{part}` is not a number of days"))?;
-            if d < 2 || d > 3650 {
+            if !(2..=3650).contains(&d) {
                 return Err(format!("{d}: each step is 2 to 3650 days overdue"));
             }
             if steps.len > 0 && d <= steps.days[steps.len - 1] {

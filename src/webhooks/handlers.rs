@@ -61,10 +61,11 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewWebhook>) ->
         created_by: Some(caller.user_id),
     };
     let created = state
-        .write(move |conn| {
+        .db(move |conn| {
+            // Events from now on: the feed's end, once what has committed has its place.
             feed::sequence(conn)?;
             let cursor = feed::last_position(conn)?;
-            store::create(conn, &NewRow { cursor, ..row })
+            conn.write(|c| store::create(c, &NewRow { cursor, ..row }))
         })
         .await?;
     let mut hook = Webhook::from(created);

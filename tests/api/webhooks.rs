@@ -67,13 +67,15 @@ both_engines! {
         let app = TestApp::fresh_with(engine, allowing_loopback()).await;
         let (server, received) = receiver(3);
         let url = format!("http://127.0.0.1:{}/hook", server.addr().port());
+        // An event before the subscription: not for it.
+        let c = app.community("JML").await;
+        app.unit(&c, "factory").await;
         let r = app.post("/api/v1/webhooks", &json!({"url": url, "event_kinds": ["unit.created"]})).await;
         assert_eq!(r.status, 201, "{:?}", r.body);
         let secret = r.body["secret"].as_str().expect("the secret, once").to_string();
         let hook = r.id();
         let again = app.get(&format!("/api/v1/webhooks/{hook}")).await;
         assert_eq!(again.body.get("secret"), None, "never shown again");
-        let c = app.community("JML").await;
         let mut units = Vec::new();
         for kind in ["shop", "hotel", "market"] {
             units.push(app.unit(&c, kind).await);
