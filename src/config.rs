@@ -7,6 +7,8 @@ use clap::{Args, Parser, Subcommand};
 
 use crate::auth::client::Cidr;
 use crate::auth::throttle::ThrottlePolicy;
+use crate::domain::hazard::Ladder;
+use crate::webhooks::allow::AllowList;
 
 /// safetrace: safety inspections, hazards and their rectification for a subdistrict office.
 #[derive(Debug, Parser)]
@@ -240,6 +242,33 @@ pub struct Settings {
     #[arg(long, env = "SAFETRACE_METRICS_REFRESH_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
     pub metrics_refresh_seconds: u64,
 
+    /// A hazard is due soon (`due_soon`) from this many days before its deadline to the
+    /// deadline day itself, while open or pending verification.
+    #[arg(long, env = "SAFETRACE_DUE_SOON_DAYS", default_value_t = 3, value_parser = clap::value_parser!(u32).range(0..=365))]
+    pub due_soon_days: u32,
+
+    /// Days overdue at which an overdue hazard climbs one escalation level more, comma
+    /// separated and increasing: level 1 from the first overdue day, level 2 from the
+    /// first step, level 3 from the second, …
+    #[arg(long, env = "SAFETRACE_ESCALATE_DAYS", default_value = "3,7")]
+    pub escalate_days: crate::domain::hazard::Steps,
+
+    /// How often the deadline scheduler writes the notifications hazards are owed, in
+    /// seconds.
+    #[arg(long, env = "SAFETRACE_SCHEDULER_SECONDS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=86400))]
+    pub scheduler_seconds: u64,
+
+    /// Where webhooks may call: host names, addresses or networks, comma-separated (e.g.
+    /// `hooks.example.gov.cn,10.20.0.0/16`), checked on the addresses a name resolves to.
+    /// Default: none (no outbound calls).
+    #[arg(long, env = "SAFETRACE_WEBHOOK_ALLOW", value_delimiter = ',')]
+    pub webhook_allow: Vec<crate::webhooks::allow::Allowed>,
+
+    /// The wait before a failed webhook delivery's first retry, in seconds; it doubles at
+    /// each failure, up to an hour, for up to 3 days.
+    #[arg(long, env = "SAFETRACE_WEBHOOK_RETRY_SECONDS", default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=3600))]
+    pub webhook_retry_seconds: u64,
+
     /// On SIGTERM or SIGINT, how long requests in flight may take to finish, in seconds.
     #[arg(long, env = "SAFETRACE_SHUTDOWN_SECONDS", default_value_t = 30)]
     pub shutdown_seconds: u64,
@@ -286,6 +315,9 @@ impl Settings {
                 doc_prefix: self.doc_prefix.trim().to_string(),
                 recheck_prefix: self.recheck_prefix.trim().to_string(),
             },
+            ladder: Ladder { due_soon_days: self.due_soon_days, steps: self.escalate_days },
+            webhook_allow: AllowList(self.webhook_allow.clone()),
+            webhook_retry_seconds: self.webhook_retry_seconds,
         }
     }
 }
@@ -315,6 +347,12 @@ pub struct AppConfig {
     pub tls: bool,
     pub throttle: ThrottlePolicy,
     pub trusted_proxies: Vec<Cidr>,
+    /// When a deadline is due soon and how an overdue one escalates.
+    pub ladder: Ladder,
+    /// Where webhooks may call (empty: nowhere).
+    pub webhook_allow: AllowList,
+    /// The first retry's wait, in seconds.
+    pub webhook_retry_seconds: u64,
     /// Who issues the office's papers, and how they are numbered.
     pub office: Office,
 }
@@ -363,6 +401,9 @@ impl Default for AppConfig {
             throttle: ThrottlePolicy::default(),
             trusted_proxies: Vec::new(),
             office: Office::default(),
+            ladder: Ladder::default(),
+            webhook_allow: AllowList::default(),
+            webhook_retry_seconds: 5,
         }
     }
 }

@@ -343,6 +343,8 @@ mod tests {
             ApiError::UnsupportedMediaType(String::new()),
             ApiError::MethodNotAllowed(String::new()),
             ApiError::RateLimited(1),
+            ApiError::QuotaExceeded { quota: 1, retry_after: 1 },
+            ApiError::RequestTimeout,
             ApiError::Unavailable(String::new()),
             ApiError::Internal(String::new()),
         ];

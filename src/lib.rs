@@ -16,6 +16,7 @@ pub mod domain;
 pub mod enforcement;
 pub mod error;
 pub mod export;
+pub mod feed;
 pub mod generate;
 pub mod hazard_phrases;
 pub mod hazards;
@@ -23,6 +24,7 @@ pub mod health;
 pub mod http;
 pub mod imports;
 pub mod inspections;
+pub mod notifications;
 pub mod openapi;
 pub mod ops;
 pub mod rectifications;
@@ -30,11 +32,13 @@ pub mod reports;
 pub mod search;
 pub mod supervision;
 pub mod tallies;
+pub mod tasks;
 pub mod tls;
 pub mod units;
 pub mod users;
 pub mod views;
 pub mod webapp;
+pub mod webhooks;
 
 use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
@@ -110,7 +114,19 @@ fn api_routes(cfg: &mut utoipa_actix_web::service_config::ServiceConfig) {
         .service(users::handlers::update)
         .service(users::handlers::deactivate)
         .service(users::handlers::revoke_tokens)
-        .service(users::handlers::unlock);
+        .service(users::handlers::unlock)
+        .service(tasks::handlers::list)
+        .service(tasks::handlers::counts)
+        .service(notifications::handlers::list)
+        .service(notifications::handlers::read_all)
+        .service(notifications::handlers::read)
+        .service(feed::handlers::list)
+        .service(webhooks::handlers::create)
+        .service(webhooks::handlers::list)
+        .service(webhooks::handlers::get_one)
+        .service(webhooks::handlers::update)
+        .service(webhooks::handlers::deliveries)
+        .service(webhooks::handlers::retry);
 }
 
 /// Builds the application and its OpenAPI document.

@@ -204,6 +204,11 @@ fn serve(settings: Settings, pool: db::DbPool) -> Result<(), Box<dyn std::error:
                 metrics.stop(true).await;
             }
         });
+        safetrace::notifications::scheduler::spawn(
+            state.clone(),
+            std::time::Duration::from_secs(settings.scheduler_seconds),
+        );
+        safetrace::webhooks::worker::spawn(state.clone());
         safetrace::ops::metrics::spawn_refresh(
             state.clone(),
             std::time::Duration::from_secs(settings.metrics_refresh_seconds),

@@ -773,3 +773,96 @@ diesel::table! {
         snapshot -> Text,
     }
 }
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    notifications (id) {
+        id -> SqlUuid,
+        kind -> Text,
+        level -> Integer,
+        hazard_id -> Nullable<SqlUuid>,
+        deadline -> Nullable<Date>,
+        community_id -> Nullable<SqlUuid>,
+        message -> Text,
+        created_at -> SqlMoment,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    notification_recipients (notification_id, user_id) {
+        notification_id -> SqlUuid,
+        user_id -> SqlUuid,
+        created_at -> SqlMoment,
+        read_at -> Nullable<SqlMoment>,
+    }
+}
+
+diesel::joinable!(notification_recipients -> notifications (notification_id));
+diesel::allow_tables_to_appear_in_same_query!(notifications, notification_recipients);
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    /// Read and written with hand-written SQL (`feed::store`).
+    feed_events (id) {
+        id -> BigInt,
+        position -> Nullable<BigInt>,
+        at -> SqlMoment,
+        kind -> Text,
+        resource -> Text,
+        resource_id -> SqlUuid,
+        community_id -> Nullable<SqlUuid>,
+        actor -> Nullable<Text>,
+        actor_user_id -> Nullable<SqlUuid>,
+        data -> Text,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    /// Read and written with hand-written SQL (`webhooks::store`).
+    webhooks (id) {
+        id -> SqlUuid,
+        url -> Text,
+        event_kinds -> Nullable<Text>,
+        community_ids -> Nullable<Text>,
+        active -> Bool,
+        secret -> Text,
+        version -> Integer,
+        cursor -> BigInt,
+        failing_since -> Nullable<SqlMoment>,
+        created_at -> SqlMoment,
+        updated_at -> SqlMoment,
+        created_by -> Nullable<SqlUuid>,
+    }
+}
+
+diesel::table! {
+    use diesel::sql_types::*;
+    use crate::db::types::{SqlUuid, SqlMoment};
+
+    /// Read and written with hand-written SQL (`webhooks::store`).
+    webhook_deliveries (id) {
+        id -> SqlUuid,
+        webhook_id -> SqlUuid,
+        position -> BigInt,
+        event_kind -> Text,
+        body -> Text,
+        status -> Text,
+        attempts -> Integer,
+        next_try_at -> Nullable<SqlMoment>,
+        last_attempt_at -> Nullable<SqlMoment>,
+        response_code -> Nullable<Integer>,
+        duration_ms -> Nullable<BigInt>,
+        error -> Nullable<Text>,
+        created_at -> SqlMoment,
+    }
+}

@@ -220,3 +220,14 @@ text_enum!(
         Lifted => "lifted",
     }
 );
+
+text_enum!(
+    /// What a notification tells: a deadline coming (`due_soon`), a deadline passed or a
+    /// higher escalation level reached (`overdue`), a webhook switched off after failing
+    /// for three days (`webhook_disabled`).
+    NotificationKind {
+        DueSoon => "due_soon",
+        Overdue => "overdue",
+        WebhookDisabled => "webhook_disabled",
+    }
+);

@@ -9,6 +9,7 @@ pub mod hazard;
 pub mod history;
 pub mod labels;
 pub mod lifecycle;
+pub mod notice;
 pub mod patch;
 pub mod problems;
 pub mod search;

@@ -14,10 +14,12 @@ pub const PROBLEM_TYPES: &[(&str, u16, &str)] = &[
     ("conflict", 409, "a duplicate, an idempotency-key reuse, a concurrent change, a rule of who may do what"),
     ("stale-version", 409, "the `version` sent is not the record's"),
     ("illegal-transition", 409, "the record's state does not allow the action"),
+    ("request-timeout", 408, "the request body stopped arriving, or trickled; the connection is closed"),
     ("payload-too-large", 413, "the body or upload is over its limit"),
     ("unsupported-media-type", 415, "a body or upload of a type not accepted"),
     ("validation", 422, "invalid input, a reference to a missing or invisible record included"),
     ("rate-limited", 429, "too many failed logins; wait `Retry-After` seconds"),
+    ("upload-quota", 429, "the user's uploads today would pass the daily quota; wait `Retry-After` seconds"),
     ("internal", 500, "a fault of the server"),
     ("unavailable", 503, "the database cannot be reached; retry"),
 ];
@@ -60,6 +62,8 @@ pub const FIELD_CODES: &[(&str, &str)] = &[
     ("no_columns", "an import file whose first row names no column the import knows"),
     ("duplicate_column", "an import file naming one column twice"),
     ("not_writable", "the data directory cannot be written (creating the first admin)"),
+    ("other_community", "an attachment already cited by a record of another community"),
+    ("no_deadline_hazard", "a rectification notice for an inspection without a deadline hazard"),
 ];
 
 /// Whether `code` is a known field error code.

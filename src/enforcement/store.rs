@@ -161,7 +161,14 @@ pub fn submit(
         )?;
     }
     let outcomes = outcomes.into_iter().map(Into::into).collect();
-    Ok((Stored::Created, EnforcementAction::from_row(row, outcomes)?))
+    let community_id = row.community_id;
+    let action = EnforcementAction::from_row(row, outcomes)?;
+    let data = serde_json::to_value(&action).unwrap_or_default();
+    let kind = crate::feed::model::FeedKind::EnforcementActionCreated;
+    let event =
+        crate::feed::store::NewEvent { at: now, kind, resource_id: id, community_id, actor: Some(by.actor), data };
+    crate::feed::store::append_one(conn, event)?;
+    Ok((Stored::Created, action))
 }
 
 /// The outcomes' units in order, or every reference that names a missing record, an

@@ -139,7 +139,7 @@ pub fn write(conn: &mut DbConn, selection: &Selection<'_>, tz: Tz, sink: &mut dy
             n += 1;
             each(Line {
                 n,
-                days_overdue: days_overdue(row.status, row.deadline, today),
+                days_overdue: days_overdue(row.status, row.deadline, today.date),
                 completed: row.completed_at.map(|t| local_time(t, tz)),
                 verified: row.verified_at.map(|t| local_time(t, tz)),
                 row,

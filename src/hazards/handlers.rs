@@ -12,7 +12,6 @@ use crate::db::deadline::read_snapshot_within;
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
 use crate::domain::lifecycle::{self, Action};
-use crate::domain::time::local_date;
 use crate::domain::validate::Problems;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
@@ -38,11 +37,11 @@ use crate::views::hazard_detail::{self, HazardDetail};
 pub async fn list(state: State, caller: Caller, query: ListQuery<HazardFilter>) -> ApiResult<web::Json<Page<Hazard>>> {
     let ListQuery { filter, paging } = query;
     let page = PageRequest::<HazardCursor>::of(&paging)?;
-    let today = local_date(state.clock.now(), state.config.timezone);
+    let today = state.today();
     let sort = filter.sort.unwrap_or_default();
     let (rows, photos, total) = state
         .db(move |conn| {
-            let selection = Selection { filter: &filter, scope: &caller.scope, today };
+            let selection = Selection { filter: &filter, scope: &caller.scope, today, not_submitted_by: None };
             let rows = selection.page(conn, &page)?;
             let total = paging.wants_total().then(|| selection.count(conn)).transpose()?;
             let ids: Vec<Id> = rows.iter().map(|r| r.hazard.id).collect();
@@ -70,17 +69,17 @@ async fn export_ledger(
     format: FileFormat,
 ) -> ApiResult<HttpResponse> {
     let tz = state.config.timezone;
-    let today = local_date(state.clock.now(), tz);
+    let today = state.today();
     let limit = state.config.report_timeout;
     let (file, len) = download::build(&state, move |conn, file, tmp_dir| {
-        let selection = Selection { filter: &filter, scope: &caller.scope, today };
+        let selection = Selection { filter: &filter, scope: &caller.scope, today, not_submitted_by: None };
         let file = read_snapshot_within(conn, limit, |conn| {
             export::write_into(format, file, tmp_dir, |sink| ledger::write(conn, &selection, tz, sink))
         })?;
         export::rewound(file)
     })
     .await?;
-    let name = format!("{}-{today}.{}", ledger::NAME, format.extension());
+    let name = format!("{}-{}.{}", ledger::NAME, today.date, format.extension());
     Ok(download::send(format.content_type(), &name, file, len))
 }
 
@@ -125,7 +124,7 @@ pub async fn export_csv(state: State, caller: Caller, query: QueryParams<HazardF
 #[get("/hazards/{id}")]
 pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<HazardDetail>> {
     let id = id.into_inner();
-    let today = local_date(state.clock.now(), state.config.timezone);
+    let today = state.today();
     Ok(web::Json(state.db(move |conn| hazard_detail::load(conn, id, &caller.scope, today)).await?))
 }
 
@@ -159,7 +158,7 @@ pub async fn void(
     validated(&req)?;
     let now = state.clock.now();
     let tz = state.config.timezone;
-    let today = local_date(now, tz);
+    let today = state.today_at(now);
     let actor = caller.actor();
     let scope = caller.scope;
     let detail = state
@@ -206,7 +205,7 @@ pub async fn extend_deadline(
     validated(&req)?;
     let now = state.clock.now();
     let tz = state.config.timezone;
-    let today = local_date(now, tz);
+    let today = state.today_at(now);
     let actor = caller.actor();
     let scope = caller.scope;
     let detail = state

@@ -12,6 +12,7 @@ use crate::db::sql::{Bind, Sql};
 use crate::db::types::SqlMoment;
 use crate::db::{DbConn, Engine};
 use crate::domain::access::Scope;
+use crate::domain::hazard::{LevelBound, Today};
 use crate::domain::search::Search;
 use crate::domain::{HandlingType, HazardStatus, Id, Moment};
 use crate::error::{ApiError, ApiResult};
@@ -95,7 +96,10 @@ pub struct ListedHazard {
 pub struct Selection<'a> {
     pub filter: &'a HazardFilter,
     pub scope: &'a Scope,
-    pub today: NaiveDate,
+    pub today: Today,
+    /// With `waiting_longest` over hazards pending verification only: leave out those whose
+    /// rectification this account submitted (what waits for *its* verification).
+    pub not_submitted_by: Option<Id>,
 }
 
 /// The columns a position is compared on.
@@ -131,8 +135,10 @@ impl Selection<'_> {
             HazardSort::FoundAtDesc => Keys { key: "hz.found_at", nullable: false, id: "hz.id" },
             HazardSort::DeadlineAsc => {
                 // Overdue and deadline hazards all have one: then the index gives the order.
-                let has_deadline =
-                    self.filter.overdue == Some(true) || self.filter.handling_type == Some(HandlingType::Deadline);
+                let has_deadline = self.filter.overdue == Some(true)
+                    || self.filter.due_soon == Some(true)
+                    || self.filter.escalation.is_some_and(|n| n > 0)
+                    || self.filter.handling_type == Some(HandlingType::Deadline);
                 Keys { key: "hz.deadline", nullable: !has_deadline, id: "hz.id" }
             }
             HazardSort::WaitingLongest => Keys { key: "r.submitted_at", nullable: !self.only_pending(), id: "hz.id" },
@@ -160,6 +166,9 @@ impl Selection<'_> {
         if self.sort() == HazardSort::WaitingLongest {
             let join = if self.only_pending() { " JOIN" } else { " LEFT JOIN" };
             sql.push(join).push(" rectifications r ON r.hazard_id = hz.id AND r.status = 'pending'");
+            if let (true, Some(user)) = (self.only_pending(), self.not_submitted_by) {
+                sql.push(" AND r.submitted_by <> ").bind(Bind::Id(user));
+            }
         }
         sql.push(joins);
         sql.push(" WHERE 1 = 1");
@@ -232,17 +241,47 @@ impl Selection<'_> {
                 sql.push(&format!(" AND {column} IS {}NULL", if wanted { "NOT " } else { "" }));
             }
         }
+        let today = self.today.date;
         match f.overdue {
             Some(true) => {
                 sql.push(" AND hz.status IN ('open', 'pending_verification') AND hz.deadline < ");
-                sql.bind(Bind::Date(self.today));
+                sql.bind(Bind::Date(today));
             }
             Some(false) => {
                 sql.push(" AND (hz.status NOT IN ('open', 'pending_verification') OR hz.deadline IS NULL");
-                sql.push(" OR hz.deadline >= ").bind(Bind::Date(self.today));
+                sql.push(" OR hz.deadline >= ").bind(Bind::Date(today));
                 sql.push(")");
             }
             None => {}
+        }
+        // Due soon and the escalation level as ranges of the deadline (its index serves them).
+        let until = self.today.ladder.due_soon_until(today);
+        match (f.due_soon, until) {
+            (Some(true), Some(until)) => {
+                sql.push(" AND hz.status IN ('open', 'pending_verification') AND hz.deadline >= ");
+                sql.bind(Bind::Date(today)).push(" AND hz.deadline <= ").bind(Bind::Date(until));
+            }
+            (Some(true), None) => {
+                sql.push(" AND 1 = 0");
+            }
+            (Some(false), Some(until)) => {
+                sql.push(" AND (hz.status NOT IN ('open', 'pending_verification') OR hz.deadline IS NULL");
+                sql.push(" OR hz.deadline < ").bind(Bind::Date(today));
+                sql.push(" OR hz.deadline > ").bind(Bind::Date(until)).push(")");
+            }
+            (Some(false), None) | (None, _) => {}
+        }
+        if let Some(level) = f.escalation {
+            match self.today.ladder.at_least(i32::from(level), today) {
+                LevelBound::Any => {}
+                LevelBound::DeadlineOnOrBefore(last) => {
+                    sql.push(" AND hz.status IN ('open', 'pending_verification') AND hz.deadline <= ");
+                    sql.bind(Bind::Date(last));
+                }
+                LevelBound::Unreachable => {
+                    sql.push(" AND 1 = 0");
+                }
+            }
         }
     }
 

@@ -7,7 +7,7 @@ use utoipa::{IntoParams, ToSchema};
 use validator::Validate;
 
 use crate::db::schema::{hazard_events, hazards};
-use crate::domain::hazard::days_overdue;
+use crate::domain::hazard::{days_overdue, Today};
 use crate::domain::tally::Facts;
 use crate::domain::validate::{check_cited, not_blank, Problems};
 use crate::domain::{FoundBy, PlanState, SupervisionLevel, SupervisionState};
@@ -17,7 +17,7 @@ use crate::http::query::comma_list;
 use crate::tallies::model::Dims;
 
 /// A hazard as stored, with the snapshots taken when it was created.
-#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable)]
+#[derive(Debug, Clone, Queryable, QueryableByName, Selectable, Insertable, Serialize)]
 #[diesel(table_name = hazards)]
 pub struct HazardRow {
     pub id: Id,
@@ -85,6 +85,13 @@ pub struct Hazard {
     pub closed_at: Option<Moment>,
     /// Days past the deadline today (office time zone); null when not overdue.
     pub days_overdue: Option<i64>,
+    /// Open or pending verification with its deadline between today and
+    /// `SAFETRACE_DUE_SOON_DAYS` days ahead (office time zone).
+    pub due_soon: bool,
+    /// 0 when not overdue; 1 from the first overdue day, one more at each of
+    /// `SAFETRACE_ESCALATE_DAYS` (default 3 and 7 days overdue).
+    #[schema(minimum = 0, maximum = 9)]
+    pub escalation: i32,
     pub photo_ids: Vec<Id>,
     pub version: i32,
     pub created_by: Option<Id>,
@@ -129,9 +136,11 @@ impl HazardRow {
 }
 
 impl Hazard {
-    pub fn from_row(r: HazardRow, today: NaiveDate, photo_ids: Vec<Id>) -> Self {
+    pub fn from_row(r: HazardRow, today: Today, photo_ids: Vec<Id>) -> Self {
         Hazard {
-            days_overdue: days_overdue(r.status, r.deadline, today),
+            days_overdue: days_overdue(r.status, r.deadline, today.date),
+            due_soon: today.ladder.due_soon(r.status, r.deadline, today.date),
+            escalation: today.ladder.escalation(r.status, r.deadline, today.date),
             id: r.id,
             inspection_id: r.inspection_id,
             unit_id: r.unit_id,
@@ -364,6 +373,11 @@ pub struct HazardFilter {
     pub recurrent: Option<bool>,
     /// Who found it: `inspection` or `self_check`.
     pub found_by: Option<FoundBy>,
+    /// `true`: only hazards due soon (see the hazard's `due_soon`); `false`: none of those.
+    pub due_soon: Option<bool>,
+    /// Only hazards at this escalation level or above (0–9; 0 selects every hazard).
+    #[param(minimum = 0, maximum = 9)]
+    pub escalation: Option<u8>,
     /// Text in the description, or in the unit's name or address (a substring; from two
     /// characters on, found through an index).
     pub q: Option<String>,

@@ -1,5 +1,7 @@
 //! Hazard queries and the hazard event log.
 
+use crate::feed::model::FeedKind;
+use crate::feed::store::{self as feed, NewEvent};
 use chrono::NaiveDate;
 use diesel::prelude::*;
 
@@ -144,6 +146,19 @@ pub fn create_batch(
     for (row, cited) in rows.iter().zip(&photos) {
         links::cite(conn, cited, RecordKind::Hazard, row.id, origin.community_id)?;
     }
+    let fed: Vec<NewEvent<'_>> = rows
+        .iter()
+        .zip(&photos)
+        .map(|(row, cited)| NewEvent {
+            at: row.recorded_at,
+            kind: FeedKind::HazardCreated,
+            resource_id: row.id,
+            community_id: Some(row.community_id),
+            actor: Some(actor),
+            data: snapshot(row, cited),
+        })
+        .collect();
+    feed::append(conn, &fed)?;
     let counted: Vec<ChangeRow> = rows
         .iter()
         .flat_map(|row| {
@@ -311,7 +326,32 @@ pub fn transition(conn: &mut DbConn, hazard: &HazardRow, change: Change<'_>) -> 
     let after = Facts { status: to, deadline, ..hazard.facts() };
     let changes = tally::changes(Some(hazard.facts()), after, change.at, change.tz);
     tally_store::record(conn, &tally_store::change_rows(hazard.dims(), &changes, change.tz))?;
-    get(conn, hazard.id)
+    let row = get(conn, hazard.id)?;
+    if let Some(kind) = FeedKind::of_hazard_event(&event.kind) {
+        let photos = links::cited_by(conn, RecordKind::Hazard, &[row.id])?;
+        let data = snapshot(&row, &links::of(&photos, row.id));
+        let at = change.at;
+        let new = NewEvent {
+            at,
+            kind,
+            resource_id: row.id,
+            community_id: Some(row.community_id),
+            actor: Some(change.actor),
+            data,
+        };
+        feed::append_one(conn, new)?;
+    }
+    Ok(row)
+}
+
+/// The hazard as the feed shows it right after an event: its stored fields and photos
+/// (what is derived from today's date is left out: it is not part of the record).
+pub fn snapshot(row: &HazardRow, photo_ids: &[Id]) -> serde_json::Value {
+    let mut v = serde_json::to_value(row).unwrap_or_default();
+    if let Some(map) = v.as_object_mut() {
+        map.insert("photo_ids".into(), json!(photo_ids));
+    }
+    v
 }
 
 /// Records something done about hazards that leaves their state as it is (a notice

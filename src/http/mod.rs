@@ -58,6 +58,17 @@ impl AppState {
         }
     }
 
+    /// The office's date now, with the deadline ladder.
+    pub fn today(&self) -> crate::domain::hazard::Today {
+        self.today_at(self.clock.now())
+    }
+
+    /// The office's date at `now`, with the deadline ladder.
+    pub fn today_at(&self, now: crate::domain::Moment) -> crate::domain::hazard::Today {
+        let date = crate::domain::time::local_date(now, self.config.timezone);
+        crate::domain::hazard::Today { date, ladder: self.config.ladder }
+    }
+
     /// Runs `f` with a pooled connection on the blocking pool, never on an async worker.
     ///
     /// Connections are not pinged when taken from the pool (that would be one more round

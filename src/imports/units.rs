@@ -6,6 +6,8 @@
 //! Existing units are read in a few queries (by the file's credit codes, and the units of
 //! the file's communities), never one per row.
 
+use crate::feed::model::FeedKind;
+use crate::feed::store::NewEvent;
 use std::collections::HashMap;
 
 use diesel::prelude::*;
@@ -494,6 +496,18 @@ pub fn apply(
             diesel::insert_into(units::table).values(chunk).execute(c)?;
             diesel::insert_into(unit_events::table).values(&events).execute(c)?;
         });
+        let fed: Vec<NewEvent<'_>> = chunk
+            .iter()
+            .map(|u| NewEvent {
+                at: now,
+                kind: FeedKind::UnitCreated,
+                resource_id: u.id,
+                community_id: Some(u.community_id),
+                actor: Some(actor),
+                data: serde_json::to_value(u).unwrap_or_default(),
+            })
+            .collect();
+        crate::feed::store::append(conn, &fed)?;
         let grams: Vec<_> = chunk.iter().flat_map(search::unit_grams).collect();
         search::insert_unit_grams(conn, &grams)?;
         progress.advance(chunk.len() as u64);
@@ -507,6 +521,18 @@ pub fn apply(
             })
             .collect();
         crate::on_engine!(&mut *conn, |c| diesel::insert_into(unit_events::table).values(&events).execute(c))?;
+        let fed: Vec<NewEvent<'_>> = chunk
+            .iter()
+            .map(|(_, new)| NewEvent {
+                at: now,
+                kind: FeedKind::UnitUpdated,
+                resource_id: new.id,
+                community_id: Some(new.community_id),
+                actor: Some(actor),
+                data: serde_json::to_value(new).unwrap_or_default(),
+            })
+            .collect();
+        crate::feed::store::append(conn, &fed)?;
         let changes: Vec<UnitChange<'_>> = chunk.iter().map(|(old, new)| UnitChange { old, new }).collect();
         search::reindex_units(conn, &changes)?;
         progress.advance(chunk.len() as u64);

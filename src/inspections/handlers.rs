@@ -6,7 +6,6 @@ use super::model::{Inspection, InspectionDetail, InspectionFilter, NewInspection
 use super::store::{self, By};
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
-use crate::domain::time::local_date;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
@@ -38,15 +37,16 @@ pub async fn create(state: State, caller: Caller, body: JsonBody<NewInspection>)
     let client_id = req.id;
     let submitted = {
         let (hash, scope, actor) = (hash.clone(), caller.scope.clone(), caller.actor());
+        let ladder = state.config.ladder;
         state
             .write(move |conn| {
-                store::submit(conn, req, hash, now, tz, By { scope: &scope, actor: &actor, recurrence_days })
+                store::submit(conn, req, hash, now, tz, ladder, By { scope: &scope, actor: &actor, recurrence_days })
             })
             .await
     };
     // An identical submission that committed first makes this one fail on the id.
     let lost_race = |e: &ApiError| matches!(e, ApiError::Conflict(_));
-    let today = local_date(now, tz);
+    let today = state.today_at(now);
     let replay = |id| state.db(move |conn| store::replay(conn, id, &hash, today, &caller.scope));
     Ok(idempotent::respond(idempotent::settle(submitted, client_id, lost_race, replay).await?))
 }
@@ -89,6 +89,6 @@ pub async fn list(
 #[get("/inspections/{id}")]
 pub async fn get_one(state: State, caller: Caller, id: web::Path<Id>) -> ApiResult<web::Json<InspectionDetail>> {
     let id = id.into_inner();
-    let today = local_date(state.clock.now(), state.config.timezone);
+    let today = state.today();
     Ok(web::Json(state.db(move |conn| store::detail(conn, id, today, &caller.scope)).await?))
 }

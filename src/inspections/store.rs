@@ -1,6 +1,5 @@
 //! Storing a submission (inspection + hazards + events) and reading inspections back.
 
-use chrono::NaiveDate;
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde_json::json;
@@ -11,6 +10,7 @@ use crate::db::schema::{campaigns, inspections};
 use crate::db::{DbConn, MultiBackend};
 use crate::domain::access::Scope;
 use crate::domain::actor::Actor;
+use crate::domain::hazard::{Ladder, Today};
 use crate::domain::time::local_date;
 use crate::domain::validate::Problems;
 use crate::domain::{Id, Moment};
@@ -29,7 +29,7 @@ pub fn replay(
     conn: &mut DbConn,
     id: Id,
     hash: &str,
-    today: NaiveDate,
+    today: Today,
     scope: &Scope,
 ) -> ApiResult<Option<InspectionDetail>> {
     let existing: Option<InspectionRow> =
@@ -60,9 +60,10 @@ pub fn submit(
     hash: String,
     now: Moment,
     tz: Tz,
+    ladder: Ladder,
     by: By<'_>,
 ) -> ApiResult<(Stored, InspectionDetail)> {
-    let today = local_date(now, tz);
+    let today = Today { date: local_date(now, tz), ladder };
     if let Some(id) = req.id {
         if let Some(detail) = replay(conn, id, &hash, today, by.scope)? {
             return Ok((Stored::Replayed, detail));
@@ -104,6 +105,20 @@ pub fn submit(
         recurrence_days: by.recurrence_days,
     };
     diesel::insert_into(inspections::table).values(&row).execute(conn)?;
+    let mut inspection = Inspection::try_from(row)?;
+    inspection.attachment_ids = req.attachment_ids.clone();
+    let data = serde_json::to_value(&inspection).unwrap_or_default();
+    let kind = crate::feed::model::FeedKind::InspectionCreated;
+    let community_id = Some(unit.community_id);
+    let event = crate::feed::store::NewEvent {
+        at: now,
+        kind,
+        resource_id: inspection_id,
+        community_id,
+        actor: Some(by.actor),
+        data,
+    };
+    crate::feed::store::append_one(conn, event)?;
     let visit = Presence {
         counted: Counted::Inspection,
         found_on,
@@ -116,8 +131,6 @@ pub fn submit(
     };
     let created = hazard_store::create_batch(conn, &origin, req.hazards, by.actor, tz, Some(visit))?;
     links::cite(conn, &req.attachment_ids, RecordKind::Inspection, inspection_id, unit.community_id)?;
-    let mut inspection = Inspection::try_from(row)?;
-    inspection.attachment_ids = req.attachment_ids;
     let mut hazards: Vec<Hazard> =
         created.into_iter().map(|(row, photos)| Hazard::from_row(row, today, photos)).collect();
     // The order a replay reads them back in.
@@ -146,7 +159,7 @@ fn check_references(conn: &mut DbConn, req: &NewInspection, by: &By<'_>) -> ApiR
     unit.ok_or_else(|| ApiError::field("unit_id", "not_found", "no unit has this id"))
 }
 
-fn detail_of(conn: &mut DbConn, row: InspectionRow, today: NaiveDate) -> ApiResult<InspectionDetail> {
+fn detail_of(conn: &mut DbConn, row: InspectionRow, today: Today) -> ApiResult<InspectionDetail> {
     let hazards = hazard_store::for_inspection(conn, row.id)?;
     let hazard_ids: Vec<Id> = hazards.iter().map(|h| h.id).collect();
     let photos = links::cited_by(conn, RecordKind::Hazard, &hazard_ids)?;
@@ -176,7 +189,7 @@ pub fn get_in(conn: &mut DbConn, id: Id, scope: &Scope) -> ApiResult<InspectionR
         .ok_or_else(|| ApiError::not_found("inspection"))
 }
 
-pub fn detail(conn: &mut DbConn, id: Id, today: NaiveDate, scope: &Scope) -> ApiResult<InspectionDetail> {
+pub fn detail(conn: &mut DbConn, id: Id, today: Today, scope: &Scope) -> ApiResult<InspectionDetail> {
     let row = get_in(conn, id, scope)?;
     detail_of(conn, row, today)
 }

@@ -6,7 +6,6 @@ use super::model::{NewRectification, Rectification, Verification};
 use super::store::{self, By};
 use crate::domain::access::Caller;
 use crate::domain::access::Permission;
-use crate::domain::time::local_date;
 use crate::domain::Id;
 use crate::error::{ApiError, ApiResult, Problem};
 use crate::http::body::JsonBody;
@@ -78,7 +77,7 @@ pub async fn verify(
     req.check()?;
     let now = state.clock.now();
     let tz = state.config.timezone;
-    let today = local_date(now, tz);
+    let today = state.today_at(now);
     let self_verification = state.config.allow_self_verification;
     let detail = state
         .write(move |conn| {

@@ -1,6 +1,8 @@
 //! Rectification queries: submission and verification, each one transaction with the
 //! hazard's transition and its event.
 
+use crate::feed::model::FeedKind;
+use crate::feed::store::{self as feed, NewEvent};
 use chrono_tz::Tz;
 use diesel::prelude::*;
 use serde_json::json;
@@ -132,7 +134,9 @@ pub fn submit(
     };
     diesel::insert_into(rectifications::table).values(&row).execute(conn)?;
     links::cite(conn, &req.evidence_ids, RecordKind::Rectification, id, hazard.community_id)?;
-    Ok((Stored::Created, view(conn, row)?))
+    let rect = view(conn, row)?;
+    feed_event(conn, FeedKind::RectificationSubmitted, &rect, hazard.community_id, now, by.actor)?;
+    Ok((Stored::Created, rect))
 }
 
 /// Passes or rejects a pending rectification and moves its hazard, once. Whoever
@@ -192,9 +196,27 @@ pub fn verify(
             tz,
         },
     )?;
+    if let Some(row) = find(conn, id)? {
+        let verified = view(conn, row)?;
+        feed_event(conn, FeedKind::RectificationVerified, &verified, rect.community_id, now, by.actor)?;
+    }
     if let (Verdict::Pass, Some(cents)) = (req.outcome, rect.cost_cents.filter(|c| *c != 0)) {
         let cost = tally::cost(cents, now, tz);
         tally_store::record(conn, &tally_store::change_rows(hazard.dims(), &[cost], tz))?;
     }
     Ok(rect.hazard_id)
+}
+
+/// The rectification right after a change, in the feed.
+fn feed_event(
+    conn: &mut DbConn,
+    kind: FeedKind,
+    rect: &Rectification,
+    community_id: Id,
+    at: Moment,
+    actor: &crate::domain::actor::Actor,
+) -> ApiResult<()> {
+    let data = serde_json::to_value(rect).unwrap_or_default();
+    let event = NewEvent { at, kind, resource_id: rect.id, community_id: Some(community_id), actor: Some(actor), data };
+    feed::append_one(conn, event)
 }

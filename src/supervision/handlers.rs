@@ -29,7 +29,7 @@ where
 {
     let now = state.clock.now();
     let tz = state.config.timezone;
-    let today = local_date(now, tz);
+    let today = state.today_at(now);
     let actor = caller.actor();
     let scope = caller.scope;
     let detail = state

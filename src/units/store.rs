@@ -1,5 +1,7 @@
 //! Unit queries and the unit event log.
 
+use crate::feed::model::FeedKind;
+use crate::feed::store::{self as feed, NewEvent};
 use diesel::prelude::*;
 use serde_json::json;
 
@@ -97,6 +99,12 @@ pub fn record_event(
         details: details.map(|d| d.to_string()),
     };
     diesel::insert_into(unit_events::table).values(&event).execute(conn)?;
+    if let Some(kind) = FeedKind::of_unit_event(&event.kind) {
+        let unit = get(conn, unit_id)?;
+        let data = serde_json::to_value(&unit).unwrap_or_default();
+        let community_id = Some(unit.community_id);
+        feed::append_one(conn, NewEvent { at, kind, resource_id: unit_id, community_id, actor: Some(actor), data })?;
+    }
     Ok(())
 }
 

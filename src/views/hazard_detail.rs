@@ -1,13 +1,13 @@
 //! A hazard with its photos, rectifications and history: what `GET /hazards/{id}` shows,
 //! and what the hazard's workflow steps (void, deadline, verification) answer.
 
-use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 use utoipa::ToSchema;
 
 use crate::attachments::links::{self, RecordKind};
 use crate::db::DbConn;
 use crate::domain::access::Scope;
+use crate::domain::hazard::Today;
 use crate::domain::Id;
 use crate::error::ApiResult;
 use crate::hazards::model::{Hazard, HazardEvent};
@@ -31,7 +31,7 @@ pub struct HazardDetail {
 }
 
 /// The hazard as the scope may see it (404 otherwise); `today` is the office's date.
-pub fn load(conn: &mut DbConn, id: Id, scope: &Scope, today: NaiveDate) -> ApiResult<HazardDetail> {
+pub fn load(conn: &mut DbConn, id: Id, scope: &Scope, today: Today) -> ApiResult<HazardDetail> {
     let row = hazards::get_in(conn, id, scope)?;
     let photos = links::cited_by(conn, RecordKind::Hazard, &[id])?;
     let rectifications = rectifications::for_hazard(conn, id)?;

@@ -134,6 +134,18 @@ const ROUTES: &[(&str, &str)] = &[
     ("get", "/api/v1/hazard-phrases"),
     ("get", "/api/v1/hazard-phrases/{id}"),
     ("patch", "/api/v1/hazard-phrases/{id}"),
+    ("get", "/api/v1/me/tasks"),
+    ("get", "/api/v1/me/tasks/counts"),
+    ("get", "/api/v1/me/notifications"),
+    ("post", "/api/v1/me/notifications/{id}/read"),
+    ("post", "/api/v1/me/notifications/read-all"),
+    ("get", "/api/v1/events"),
+    ("post", "/api/v1/webhooks"),
+    ("get", "/api/v1/webhooks"),
+    ("get", "/api/v1/webhooks/{id}"),
+    ("patch", "/api/v1/webhooks/{id}"),
+    ("get", "/api/v1/webhooks/{id}/deliveries"),
+    ("post", "/api/v1/webhooks/{id}/deliveries/{delivery_id}/retry"),
 ];
 
 fn documented(doc: &serde_json::Value) -> Vec<(String, String)> {

@@ -46,6 +46,8 @@ export const CODE_MESSAGES = {
   no_columns: ['表格第一行没有可识别的列名（如 单位名称、社区、类型、地址）', 'The first row names no known column (such as 单位名称, 社区, 类型, 地址)'],
   duplicate_column: ['表格中有一列出现了两次', 'A column appears twice'],
   not_writable: ['服务器无法写入数据目录，请联系管理员', 'The server cannot write its data directory: tell the administrator'],
+  other_community: ['这张照片已用于其他社区的记录，不能再引用', 'This photo is already cited by a record of another community'],
+  no_deadline_hazard: ['这次检查没有限期整改的隐患，无需开具整改通知书', 'This inspection has no hazard with a deadline: no rectification notice is needed'],
 };
 
 // Every problem type (src/domain/problems.rs: PROBLEM_TYPES), likewise.
@@ -59,10 +61,12 @@ export const TYPE_MESSAGES = {
   conflict: ['操作与他人的更改冲突，请刷新后重试', 'This conflicts with another change: reload and try again'],
   'stale-version': ['这条记录刚被别人修改过，请刷新后再改', 'Someone changed this record meanwhile: reload it and try again'],
   'illegal-transition': ['该记录当前的状态不允许这个操作', 'The record\u2019s state does not allow this'],
+  'request-timeout': ['网络太慢，上传中断了，请在信号好时重试', 'The upload stalled on a slow network: try again with a better signal'],
   'payload-too-large': ['内容太大，超出了服务器允许的上限', 'This is larger than the server accepts'],
   'unsupported-media-type': ['不支持这种文件', 'Not a supported kind of file'],
   validation: ['填写的内容有误，请检查后重试', 'Some of the input is invalid: check it and try again'],
   'rate-limited': ['操作太频繁，请稍后再试', 'Too many attempts: try again later'],
+  'upload-quota': ['今天上传的照片已达上限，请明天再传', 'Today\u2019s upload allowance is used up: send the rest tomorrow'],
   internal: ['服务器出错了，请稍后再试', 'The server failed: try again later'],
   unavailable: ['数据库暂时无法访问，请稍后再试', 'The database cannot be reached just now: try again later'],
 };
