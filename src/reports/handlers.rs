@@ -7,8 +7,8 @@ use super::model::{
 };
 use super::monthly::{self as report, Format, Request};
 use super::store::{self, Method};
-use crate::db::deadline::read_snapshot_within;
 use super::tables::Paper;
+use crate::db::deadline::read_snapshot_within;
 use crate::domain::access::Caller;
 use crate::domain::labels::Lang;
 use crate::domain::time::local_date;
