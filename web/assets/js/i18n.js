@@ -197,6 +197,7 @@ const STRINGS = {
   'table.major': ['重大隐患', 'Major'],
   'table.enforcement': ['联合执法', 'Enforcement'],
   'table.leader_led': ['党政带队', 'Leader-led'],
+  'table.recurrent': ['复发隐患', 'Recurrences'],
   'hzp.title': ['隐患详情', 'Hazard'],
   'ip.title': ['检查记录', 'Inspection'],
   'ip.at': ['检查时间', 'Inspected at'],

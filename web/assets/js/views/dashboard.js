@@ -3,6 +3,7 @@
 // bars); the hazards waiting for verification (longest waiting first), overdue (most
 // overdue first) and major, each list with its true total and paged through all of it.
 
+import '../i18n-paper.js';
 import { t, label, lang } from '../i18n.js';
 import { h, mount, toast, icon, localDate } from '../dom.js';
 import { api, download, describe } from '../api.js';
@@ -11,7 +12,7 @@ import { Pager } from '../lists.js';
 import { rateChart } from '../chart.js';
 import { hazardLine } from './rectify.js';
 
-const TABLES = ['summary', 'by_community', 'by_category', 'overdue', 'major', 'enforcement', 'leader_led'];
+const TABLES = ['summary', 'by_community', 'by_category', 'by_unit_kind', 'overdue', 'major', 'enforcement', 'leader_led', 'recurrent'];
 
 function periodDefaults() {
   const today = localDate();
