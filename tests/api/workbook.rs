@@ -256,7 +256,7 @@ both_engines! {
         assert_eq!(r.status, 200, "{:?}", r.body);
         let mut book: Xlsx<_> = Xlsx::new(std::io::Cursor::new(r.raw.clone())).expect("a workbook");
         let names = book.sheet_names();
-        assert_eq!(names, vec!["汇总", "按社区", "按类别", "按行业", "逾期隐患", "重大隐患", "联合执法", "党政带队"]);
+        assert_eq!(names, vec!["汇总", "按社区", "按类别", "按行业", "逾期隐患", "重大隐患", "联合执法", "党政带队", "复发隐患"]);
         for name in &names {
             let sheet = book.worksheet_range(name).expect("sheet");
             assert_eq!(cell(&sheet, 0, 0), s("金茂街道办事处安全隐患排查治理月报表（2026年11月）"), "{name}");
