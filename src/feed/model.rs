@@ -11,9 +11,27 @@ use crate::domain::{Id, Moment};
 macro_rules! feed_kinds {
     ($($variant:ident => $text:literal),+ $(,)?) => {
         /// What happened: `<resource>.<event>`.
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize, ToSchema)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
         pub enum FeedKind {
             $(#[serde(rename = $text)] $variant),+
+        }
+
+        // By hand: the derive, inside this macro, would document the variants' Rust names
+        // instead of the `<resource>.<event>` texts the API answers.
+        impl utoipa::PartialSchema for FeedKind {
+            fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+                utoipa::openapi::schema::ObjectBuilder::new()
+                    .schema_type(utoipa::openapi::schema::Type::String)
+                    .description(Some("What happened: `<resource>.<event>`."))
+                    .enum_values(Some([$($text),+]))
+                    .into()
+            }
+        }
+
+        impl utoipa::ToSchema for FeedKind {
+            fn name() -> std::borrow::Cow<'static, str> {
+                std::borrow::Cow::Borrowed("FeedKind")
+            }
         }
 
         impl FeedKind {
